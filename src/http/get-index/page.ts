@@ -1,0 +1,72 @@
+// The one page of the app: plain HTML forms, so everything works with JavaScript off.
+import { escapeHtml } from '../../shared/http.ts'
+import type { AppData } from '../../shared/app.ts'
+import type { Session } from '../../shared/session.ts'
+
+const STYLE = `
+  body { font: 1.05rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; background: #fff; }
+  h1 { font-size: 1.6rem; }
+  .count { font-size: 3rem; font-weight: 700; margin: 0; }
+  form { margin: 1rem 0; display: flex; gap: .5rem; align-items: end; flex-wrap: wrap; }
+  label { display: flex; flex-direction: column; font-weight: 600; }
+  input { font: inherit; padding: .35rem .5rem; border: 1px solid #555; border-radius: 4px; }
+  button { font: inherit; padding: .4rem 1rem; border: 0; border-radius: 4px; background: #0b57d0; color: #fff; cursor: pointer; }
+  button.secondary { background: #444; }
+  :focus-visible { outline: 3px solid #b3261e; outline-offset: 2px; }
+  .flash { padding: .75rem 1rem; border-left: 4px solid #b3261e; background: #fdecea; }
+  aside { margin-top: 2rem; padding: 1rem; background: #f3f3f3; border-radius: 6px; }
+  code { font-size: .95em; }
+`
+
+const MODE_TEXT = {
+  cookie: `<strong>Cookie mode.</strong> The whole session is encrypted into the <code>_idx</code> cookie;
+    nothing is stored on the server. Signing out clears the cookie in this browser, but a copy of it
+    stays valid until it expires, because there is nothing on the server to revoke.`,
+  table: `<strong>Table mode.</strong> The <code>_idx</code> cookie holds only a signed id; the data is a
+    row in the DynamoDB <code>session</code> table with a <code>_ttl</code> expiry. Signing out deletes
+    the row, so a copied cookie stops working at once.`,
+}
+
+export function page (session: Session<AppData>): string {
+  let { count, user } = session.data
+  let flash = session.flash ? `<p class="flash" role="alert">${escapeHtml(session.flash)}</p>` : ''
+  let who = user
+    ? `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>.</p>
+       <form method="post" action="/logout"><button class="secondary">Sign out</button></form>`
+    : `<form method="post" action="/login">
+         <label for="name">Your name <input id="name" name="name" maxlength="40" autocomplete="username" required></label>
+         <button>Sign in</button>
+       </form>`
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Architect sessions: ${count}</title>
+  <style>${STYLE}</style>
+</head>
+<body>
+<main>
+  <h1>Architect sessions</h1>
+  ${flash}
+  <section aria-labelledby="counter">
+    <h2 id="counter">Counter</h2>
+    <p>You have counted</p>
+    <p class="count" id="count">${count}</p>
+    <form method="post" action="/count">
+      <label for="by">Add <input id="by" name="by" type="number" inputmode="numeric" value="1" min="1" max="100"></label>
+      <button>Count</button>
+    </form>
+  </section>
+  <section aria-labelledby="account">
+    <h2 id="account">Account</h2>
+    ${who}
+  </section>
+  <aside aria-labelledby="where">
+    <h2 id="where">What is stored where</h2>
+    <p>${MODE_TEXT[session.mode]}</p>
+  </aside>
+</main>
+</body>
+</html>`
+}

@@ -1,0 +1,75 @@
+// Small, dependency-free helpers for API Gateway (HTTP API, payload v2) events.
+import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+
+// Our forms send a few short fields; anything bigger is not from them
+export const MAX_BODY_BYTES = 8 * 1024
+
+export type Fields = Record<string, unknown>
+export type BodyResult = { ok: true, fields: Fields } | { ok: false, error: string }
+
+export function wantsJson (event: Event): boolean {
+  return (event.headers.accept ?? '').includes('application/json')
+}
+
+function isPlainObject (value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Parses a JSON or urlencoded form body. Never throws: bad input comes back as an error message. */
+export function readFields (event: Event): BodyResult {
+  let raw = event.body ?? ''
+  let bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw)
+  if (bytes.length > MAX_BODY_BYTES) return { ok: false, error: `The request body is over ${MAX_BODY_BYTES} bytes` }
+  let text = bytes.toString('utf8')
+  let type = (event.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+
+  if (type === 'application/json') {
+    try {
+      let parsed: unknown = JSON.parse(text || '{}')
+      return isPlainObject(parsed) ? { ok: true, fields: parsed } : { ok: false, error: 'The JSON body must be an object' }
+    }
+    catch {
+      return { ok: false, error: 'The request body is not valid JSON' }
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded' || (type === '' && text === '')) {
+    let fields: Fields = {}
+    for (let [ key, value ] of new URLSearchParams(text)) {
+      // A field given twice is ambiguous; refuse rather than guess which one was meant
+      if (key in fields) return { ok: false, error: `The field "${key}" is given more than once` }
+      fields[key] = value
+    }
+    return { ok: true, fields }
+  }
+  return { ok: false, error: 'Send the body as application/json or application/x-www-form-urlencoded' }
+}
+
+export function json (statusCode: number, body: unknown): Response {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  }
+}
+
+export function html (statusCode: number, body: string): Response {
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    body,
+  }
+}
+
+// 303 would be the textbook answer to a POST; browsers treat 302 the same way (GET the new page)
+export function redirect (location: string): Response {
+  return { statusCode: 302, headers: { location } }
+}
+
+export function escapeHtml (text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll('\'', '&#39;')
+}

@@ -1,0 +1,41 @@
+// Cookie mode: the whole session is sealed into the `_idx` cookie, nothing is kept on the server.
+// The format is exactly Architect's `jwe` provider (JWE, `dir` + A256GCM, keyed by the first
+// 32 characters of the secret), so plain `arc.http.session.read` opens what we write.
+import jwt from 'node-webtokens'
+import type { Settings } from './config.ts'
+import type { SessionStore } from './store.ts'
+
+const ALG = 'dir'
+const ENC = 'A256GCM'
+
+function keyOf (secret: string): string {
+  return Buffer.from(secret.slice(0, 32)).toString('base64')
+}
+
+export function cookieStore (settings: Settings): SessionStore {
+  let current = keyOf(settings.secret)
+  let previous = settings.previousSecret ? keyOf(settings.previousSecret) : null
+
+  function open (token: string, key: string) {
+    // Only ever accept our own algorithm: node-webtokens would also verify a JWS
+    let parsed = jwt.parse(token).setAlgorithmList(ALG, ENC).verify(key)
+    if (!parsed.valid || !parsed.payload) return null
+    let { iat: _issuedAt, ...record } = parsed.payload
+    return typeof record._renewed === 'number' ? { ...record, _renewed: record._renewed } : null
+  }
+
+  return {
+    async load (cookieValue) {
+      let record = open(cookieValue, current)
+      if (record) return { record, id: null, version: 0, oldSecret: false }
+      record = previous ? open(cookieValue, previous) : null
+      return record ? { record, id: null, version: 0, oldSecret: true } : null
+    },
+    async save (record) {
+      return jwt.generate(ALG, ENC, record, current)
+    },
+    async remove () {
+      // Nothing to delete: a copied cookie stays valid until it expires (see README)
+    },
+  }
+}

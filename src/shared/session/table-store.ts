@@ -1,0 +1,81 @@
+// Table mode: the cookie holds only a signed row id; the data lives in the DynamoDB `session` table.
+// Rows keep Architect's shape (`_idx`, `_secret`, `_ttl`), so plain `arc.http.session.read` finds them.
+import { randomBytes } from 'node:crypto'
+import arc from '@architect/functions'
+import { sign, unsign } from 'cookie-signature'
+import { clock } from './clock.ts'
+import type { Settings } from './config.ts'
+import { ConflictError, type SessionStore } from './store.ts'
+
+// 18 random bytes (144 bits) is what Architect uses: far beyond guessing range
+function randomId (): string {
+  return randomBytes(18).toString('base64url')
+}
+
+function isConditionFailure (err: unknown): boolean {
+  return err instanceof Error && err.name === 'ConditionalCheckFailedException'
+}
+
+export function tableStore (settings: Settings): SessionStore {
+  let secrets = [ settings.secret, settings.previousSecret ].filter(s => s !== null)
+
+  async function db () {
+    let tables = await arc.tables()
+    return { client: tables._client, TableName: tables.name(settings.tableName) }
+  }
+
+  return {
+    async load (cookieValue) {
+      // cookie-signature compares in constant time, so the signature cannot be guessed byte by byte
+      let index = secrets.findIndex(secret => unsign(cookieValue, secret) !== false)
+      if (index < 0) return null
+      let id = cookieValue.slice(0, cookieValue.lastIndexOf('.'))
+      let { client, TableName } = await db()
+      let { Item } = await client.GetItem({ TableName, Key: { _idx: id }, ConsistentRead: true })
+      // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
+      if (!Item || !(Item._ttl > clock.now() / 1000) || typeof Item._renewed !== 'number') return null
+      let { _idx, _secret, _ttl, _version, ...record } = Item
+      return {
+        record: { ...record, _renewed: Item._renewed },
+        id,
+        version: typeof _version === 'number' ? _version : 0,
+        oldSecret: index > 0,
+      }
+    },
+
+    async save (record, previous, newIdentity) {
+      let keep = previous?.id && !newIdentity ? previous : null
+      let id = keep?.id ?? randomId()
+      let { client, TableName } = await db()
+      let Item = {
+        ...record,
+        _idx: id,
+        // Architect's reader only accepts rows with its CSRF secret; we never use it
+        _secret: randomId(),
+        // The attribute DynamoDB's TTL sweep reads (seconds); renewed with every write
+        _ttl: Math.ceil(record._renewed / 1000) + settings.idleSeconds,
+        _version: (keep?.version ?? 0) + 1,
+      }
+      try {
+        // Write only if nobody else wrote since we read (or, for a new id, if it is unused):
+        // without this, concurrent requests on one session silently lose updates
+        await client.PutItem(keep
+          ? { TableName, Item, ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': keep.version } }
+          : { TableName, Item, ConditionExpression: 'attribute_not_exists(#id)', ExpressionAttributeNames: { '#id': '_idx' } })
+      }
+      catch (err) {
+        if (isConditionFailure(err)) throw new ConflictError('session changed while this request ran')
+        throw err
+      }
+      // A new identity (sign-in) retires the old row, so a cookie captured before sign-in is worthless
+      if (newIdentity && previous?.id) await client.DeleteItem({ TableName, Key: { _idx: previous.id } })
+      return sign(id, settings.secret)
+    },
+
+    async remove (previous) {
+      if (!previous.id) return
+      let { client, TableName } = await db()
+      await client.DeleteItem({ TableName, Key: { _idx: previous.id } })
+    },
+  }
+}
