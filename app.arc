@@ -4,6 +4,7 @@ arc-sessions
 @http
 get /
 post /count
+post /cart
 post /login
 post /logout
 

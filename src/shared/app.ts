@@ -12,14 +12,15 @@ export interface User {
 export interface AppData {
   count: number
   user: User | null
+  cart: string[]
 }
 
-export const defaults: AppData = { count: 0, user: null }
+export const defaults: AppData = { count: 0, user: null, cart: [] }
 
 /** The page's state as JSON clients see it */
 export function state (session: Session<AppData>) {
-  let { count, user } = session.data
-  return { mode: session.mode, count, user: user && { name: user.name }, flash: session.flash }
+  let { count, user, cart } = session.data
+  return { mode: session.mode, count, user: user && { name: user.name }, cart, flash: session.flash }
 }
 
 /** Bad input: JSON clients get a 400, browsers go back to the page, which shows the message once */

@@ -28,7 +28,10 @@ const MODE_TEXT = {
 }
 
 export function page (session: Session<AppData>): string {
-  let { count, user } = session.data
+  let { count, user, cart } = session.data
+  let items = cart.length
+    ? `<ul>${cart.map(item => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`
+    : '<p>Your cart is empty.</p>'
   let flash = session.flash ? `<p class="flash" role="alert">${escapeHtml(session.flash)}</p>` : ''
   let who = user
     ? `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>.</p>
@@ -61,6 +64,14 @@ export function page (session: Session<AppData>): string {
   <section aria-labelledby="account">
     <h2 id="account">Account</h2>
     ${who}
+  </section>
+  <section aria-labelledby="cart">
+    <h2 id="cart">Cart</h2>
+    ${items}
+    <form method="post" action="/cart">
+      <label for="item">Item <input id="item" name="item" maxlength="100" required></label>
+      <button>Add to cart</button>
+    </form>
   </section>
   <aside aria-labelledby="where">
     <h2 id="where">What is stored where</h2>

@@ -8,7 +8,7 @@ export const handler = withSession(defaults, async (event, session) => {
   if (!body.ok) return badInput(event, body.error)
 
   // Forms send text, JSON clients a number; accept either spelling of a whole number
-  let raw = body.fields.by ?? 1
+  let raw = body.fields.by === undefined ? 1 : body.fields.by
   let by = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : raw
   if (typeof by !== 'number' || !Number.isInteger(by) || by < 1 || by > 100) {
     return badInput(event, '"by" must be a whole number from 1 to 100')

@@ -33,10 +33,11 @@ export function tableStore (settings: Settings): SessionStore {
       let { client, TableName } = await db()
       let { Item } = await client.GetItem({ TableName, Key: { _idx: id }, ConsistentRead: true })
       // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
-      if (!Item || !(Item._ttl > clock.now() / 1000) || typeof Item._renewed !== 'number') return null
-      let { _idx, _secret, _ttl, _version, ...record } = Item
+      if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= clock.now() / 1000) return null
+      let { _idx, _secret, _ttl, _version, _renewed, ...record } = Item
+      if (typeof _renewed !== 'number') return null
       return {
-        record: { ...record, _renewed: Item._renewed },
+        record: { ...record, _renewed },
         id,
         version: typeof _version === 'number' ? _version : 0,
         oldSecret: index > 0,

@@ -1,0 +1,30 @@
+// Starts Sandbox (HTTP on :3333, in-memory DynamoDB) for one test file, in the mode the
+// npm script chose with ARC_SESSION_TABLE_NAME (jwe = cookie mode, session = table mode).
+import sandbox from '@architect/sandbox'
+import inventory from '@architect/inventory'
+import type { Test } from 'tape'
+import { modeOf } from '../../src/shared/session/config.ts'
+
+export const root = new URL('../..', import.meta.url).pathname
+export const mode = modeOf(process.env)
+export const base = 'http://localhost:3333'
+
+/** The dev-only secret from prefs.arc, so tests can make cookies the app must accept */
+export async function devSecret (): Promise<string> {
+  let { inv } = await inventory({ cwd: root })
+  return String(inv._project.env.local?.testing?.ARC_APP_SECRET)
+}
+
+export async function start (t: Test) {
+  // `arc.tables()` in this process looks up the app's tables through Sandbox by app name
+  process.env.ARC_APP_NAME = 'arc-sessions'
+  // Sandbox's DynamoDB takes any credentials, but the client refuses to run without some
+  process.env.AWS_ACCESS_KEY_ID ??= 'sandbox'
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'sandbox'
+  process.env.AWS_REGION ??= 'us-west-2'
+  t.ok(await sandbox.start({ cwd: root, quiet: true }), `Sandbox started in ${mode} mode`)
+}
+
+export async function end (t: Test) {
+  t.ok(await sandbox.end(), 'Sandbox ended')
+}
