@@ -47,7 +47,7 @@ const RENEW_AFTER_MS = 24 * 60 * 60 * 1000
 
 // Browsers keep cookies of up to 4096 bytes and silently drop bigger ones. Sealed into a JWE,
 // a record of n bytes becomes a Set-Cookie of about 1.34 n + 230 bytes, so 2800 bytes keeps it
-// under 4096 with room to spare (test/unit/session-size.test.ts checks this). Table mode keeps
+// under 4096 with room to spare (test/unit/session-size.test.ts checks both). Table mode keeps
 // the same limit, so the same handler behaves the same way in both modes.
 export const MAX_RECORD_BYTES = 2800
 

@@ -1,0 +1,43 @@
+// Calls a handler in this process, the way a warm Lambda would, with an API Gateway v2 event.
+// Used where time must move: the handler shares this process's clock (src/shared/session/clock.ts).
+import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+
+export type Handler = (event: Event) => Promise<Response>
+
+interface Call {
+  method?: 'GET' | 'POST'
+  path?: string
+  cookie?: string
+  json?: object
+}
+
+export function event ({ method = 'GET', path = '/', cookie, json }: Call): Event {
+  let headers: Record<string, string> = { accept: 'application/json', host: 'localhost:3333' }
+  if (json) headers['content-type'] = 'application/json'
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    cookies: cookie ? [ cookie ] : undefined,
+    headers,
+    body: json ? JSON.stringify(json) : undefined,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'test', routeKey: `${method} ${path}`, stage: '$default', time: '', timeEnd: 0, timeEpoch: 0,
+    },
+  } as Event
+}
+
+/** The `_idx=value` pair a response sets, '' when it clears the cookie, or null when it sends none */
+export function setCookieOf (res: Response): string | null {
+  let header = res.cookies?.find(c => c.startsWith('_idx='))
+  if (!header) return null
+  return /Max-Age=0/.test(header) ? '' : header.split(';')[0]
+}
+
+export function bodyOf (res: Response): Record<string, unknown> {
+  return JSON.parse(String(res.body)) as Record<string, unknown>
+}

@@ -1,0 +1,109 @@
+// Signing in and out, session fixation, escaping and the size limit, over HTTP against Sandbox.
+import test from 'tape'
+import { start, end, mode } from '../helpers/sandbox.ts'
+import { visitor, cookieValue, JSON_HEADERS } from '../helpers/browser-like.ts'
+import { getRow } from '../helpers/table.ts'
+
+test('start Sandbox', start)
+
+test('signing in shows the name; signing out clears it', async t => {
+  let browser = visitor()
+  let login = await browser.post('/login', 'name=Ada')
+  t.equal(login.status, 302)
+  t.match((await browser.get('/')).text, /Signed in as <strong>Ada<\/strong>/)
+  t.deepEqual((await browser.get('/', JSON_HEADERS)).json().user, { name: 'Ada' })
+
+  let logout = await browser.post('/logout', '')
+  t.equal(logout.status, 302)
+  t.match(logout.setCookie ?? '', /^_idx=; Max-Age=0; Path=\/; HttpOnly; SameSite=Lax$/, 'the cookie is cleared')
+  t.equal(logout.headers.get('cache-control'), 'no-store')
+  let after = await browser.get('/', JSON_HEADERS)
+  t.equal(after.json().user, null, 'signed out')
+})
+
+test('signing in keeps the session data, and JSON clients get the new state', async t => {
+  let browser = visitor()
+  await browser.post('/count', { by: 6 }, JSON_HEADERS)
+  let res = await browser.post('/login', { name: '  Grace Hopper ' }, JSON_HEADERS)
+  t.equal(res.status, 200)
+  t.deepEqual(res.json(), { mode, count: 6, user: { name: 'Grace Hopper' }, cart: [], flash: null }, 'name trimmed, count kept')
+})
+
+test('a bad name gets a 400 for JSON clients and a one-time message for forms', async t => {
+  let browser = visitor()
+  for (let name of [ '', '   ', 'x'.repeat(41), 'tab\there', 42 ]) {
+    let res = await browser.post('/login', { name }, JSON_HEADERS)
+    t.equal(res.status, 400, `${JSON.stringify(name)} is refused`)
+    t.match(res.json<{ error: string }>().error, /1 to 40 printable characters/)
+  }
+  await browser.post('/login', 'name=')
+  t.match((await browser.get('/')).text, /class="flash" role="alert">Your name must be 1 to 40 printable characters/)
+  t.doesNotMatch((await browser.get('/')).text, /class="flash"/, 'shown once')
+})
+
+test('a name with markup is shown as text, never run', async t => {
+  let browser = visitor()
+  await browser.post('/login', 'name=' + encodeURIComponent('<script>alert(1)</script>'))
+  let page = (await browser.get('/')).text
+  t.match(page, /Signed in as <strong>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/strong>/)
+  t.doesNotMatch(page, /<script>alert/)
+})
+
+test('session fixation: a cookie captured before sign-in does not carry the sign-in', async t => {
+  let browser = visitor()
+  await browser.post('/count', { by: 3 }, JSON_HEADERS)
+  let captured = browser.cookie
+  await browser.post('/login', 'name=Ada')
+  t.notEqual(browser.cookie, captured, 'signing in issues a new cookie')
+
+  let attacker = visitor(captured)
+  let seen = (await attacker.get('/', JSON_HEADERS)).json()
+  t.equal(seen.user, null, 'the captured cookie is not signed in')
+  if (mode === 'table') {
+    t.equal(seen.count, 0, 'table mode: the old id is gone, so it reads as a fresh session')
+    t.equal(await getRow(cookieValue(captured).split('.')[0]), undefined, 'table mode: the old row is deleted')
+  }
+  else {
+    t.equal(seen.count, 3, 'cookie mode: the old cookie still holds the old, signed-out data (nothing to revoke)')
+  }
+})
+
+test('replaying a cookie after sign-out: table mode forgets it, cookie mode cannot', async t => {
+  let browser = visitor()
+  await browser.post('/login', 'name=Ada')
+  let stolen = browser.cookie
+  await browser.post('/logout', '')
+  let replay = (await visitor(stolen).get('/', JSON_HEADERS)).json()
+  if (mode === 'table') {
+    t.equal(replay.user, null, 'table mode: the row is deleted, so the cookie reads as a fresh session')
+  }
+  else {
+    t.deepEqual(replay.user, { name: 'Ada' }, 'cookie mode: a copied cookie stays valid until it expires (documented)')
+  }
+})
+
+test('a session that would outgrow the cookie limit is refused, and the stored session is kept', async t => {
+  let browser = visitor()
+  let item = 'x'.repeat(100)
+  let added = 0
+  let largestCookie = 0
+  let last = await browser.post('/cart', { item }, JSON_HEADERS)
+  while (last.status === 200 && added < 40) {
+    added++
+    largestCookie = Math.max(largestCookie, last.setCookie?.length ?? 0)
+    last = await browser.post('/cart', { item }, JSON_HEADERS)
+  }
+  t.equal(last.status, 413, `item ${added + 1} is refused with 413`)
+  t.ok(largestCookie > 0 && largestCookie <= 4096, `the largest Set-Cookie sent was ${largestCookie} bytes, within the 4096 browsers keep`)
+  t.match(last.json<{ error: string }>().error, /too large/)
+  t.equal(last.setCookie, null, 'no cookie is sent for the refused write')
+  t.equal((await browser.get('/', JSON_HEADERS)).json<{ cart: string[] }>().cart.length, added, 'the cart is as it was')
+
+  let form = await browser.post('/cart', `item=${item}`)
+  t.equal(form.status, 302, 'a form post is redirected')
+  let page = (await browser.get('/')).text
+  t.match(page, /class="flash" role="alert">That would make your session too large/, 'and told why')
+  t.equal((await browser.get('/', JSON_HEADERS)).json<{ cart: string[] }>().cart.length, added, 'the cart is still as it was')
+})
+
+test('end Sandbox', end)
