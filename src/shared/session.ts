@@ -51,9 +51,11 @@ const RENEW_AFTER_MS = 24 * 60 * 60 * 1000
 // the same limit, so the same handler behaves the same way in both modes.
 export const MAX_RECORD_BYTES = 2800
 
-// A conditional write that loses a race re-reads and re-runs the handler; bounded so a
-// pathological burst ends with a clear 409 instead of a Lambda timeout
+// A conditional write that loses a race re-reads and re-runs the handler, after a random pause
+// ("full jitter") so the racers spread out instead of colliding again. Bounded, so a pathological
+// burst ends with a clear 409 within about two seconds instead of a Lambda timeout.
 const MAX_ATTEMPTS = 10
+const backoff = (attempt: number) => new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(250, 10 * 2 ** attempt)))
 
 const COOKIE = '_idx'
 const SESSION_TOO_LARGE = 'That would make your session too large to store; nothing was changed'
@@ -86,6 +88,7 @@ export function withSession<Data extends object> (defaults: Data, handler: Sessi
         catch (err) {
           if (!(err instanceof ConflictError)) throw err
           if (attempt === MAX_ATTEMPTS) return answer(event, 409, 'This session is busy with other requests; try again')
+          await backoff(attempt)
         }
       }
     }
