@@ -7,6 +7,25 @@ export const MAX_BODY_BYTES = 8 * 1024
 export type Fields = Record<string, unknown>
 export type BodyResult = { ok: true, fields: Fields } | { ok: false, error: string }
 
+/**
+ * True when a browser tells us the request comes from another site or origin.
+ * SameSite=Lax already keeps our cookie off cross-site POSTs, but "site" includes every sibling
+ * subdomain (a page on evil.example.com is same-site to app.example.com), and not every browser
+ * enforces SameSite. Checking Origin closes both gaps. Clients that send neither header (curl,
+ * server-to-server) carry no ambient browser cookie to abuse, so they pass.
+ */
+export function isCrossSite (event: Event): boolean {
+  if (event.headers['sec-fetch-site'] === 'cross-site') return true
+  let origin = event.headers.origin
+  if (origin === undefined) return false
+  try {
+    return new URL(origin).host !== event.headers.host
+  }
+  catch {
+    return true // `Origin: null` (sandboxed frames, some redirects) or garbage
+  }
+}
+
 export function wantsJson (event: Event): boolean {
   return (event.headers.accept ?? '').includes('application/json')
 }

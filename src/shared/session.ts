@@ -18,7 +18,7 @@ import { readSettings, type Mode, type Settings } from './session/config.ts'
 import { cookieStore } from './session/cookie-store.ts'
 import { ConflictError, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
 import { tableStore } from './session/table-store.ts'
-import { html, json, redirect, wantsJson } from './http.ts'
+import { html, isCrossSite, json, redirect, wantsJson } from './http.ts'
 
 export interface Session<Data> {
   data: Data
@@ -75,6 +75,9 @@ export function withSession<Data extends object> (defaults: Data, handler: Sessi
       console.error(`Session setup refused: ${setup.problem}`)
       return html(500, '<!doctype html><title>Server error</title><h1>Something went wrong on our side</h1>')
     }
+    if (event.requestContext.http.method !== 'GET' && isCrossSite(event)) {
+      return answer(event, 403, 'This request came from another site, so it was refused')
+    }
     let { settings } = setup
     let sessions = storeFor(settings)
     let cookieValue = sessionCookie(event)
@@ -94,7 +97,7 @@ export function withSession<Data extends object> (defaults: Data, handler: Sessi
     }
     catch (err) {
       // Only the table store does I/O; if it fails, say so instead of crashing
-      console.error('Session store failed:', err)
+      console.error(`Session store failed: ${String(err)}`)
       return answer(event, 503, 'Sessions are unavailable right now; try again shortly')
     }
   }

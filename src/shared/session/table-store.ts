@@ -12,6 +12,18 @@ function randomId (): string {
   return randomBytes(18).toString('base64url')
 }
 
+// aws-lite has no request timeout, so a dead connection would hold the Lambda until its own
+// timeout. Give DynamoDB a few seconds (it answers in milliseconds), then fail with a 503.
+const DB_TIMEOUT_MS = 3000
+
+function bounded<T> (operation: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  let timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`DynamoDB did not answer within ${DB_TIMEOUT_MS} ms`)), DB_TIMEOUT_MS)
+  })
+  return Promise.race([ operation, timeout ]).finally(() => clearTimeout(timer))
+}
+
 function isConditionFailure (err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException'
 }
@@ -20,8 +32,10 @@ export function tableStore (settings: Settings): SessionStore {
   let secrets = [ settings.secret, settings.previousSecret ].filter(s => s !== null)
 
   async function db () {
-    let tables = await arc.tables()
-    return { client: tables._client, TableName: tables.name(settings.tableName) }
+    let tables = await bounded(arc.tables())
+    let TableName = tables.name(settings.tableName)
+    if (!TableName) throw new Error(`Session table "${settings.tableName}" not found; check ARC_SESSION_TABLE_NAME and @tables in app.arc`)
+    return { client: tables._client, TableName }
   }
 
   return {
@@ -31,7 +45,7 @@ export function tableStore (settings: Settings): SessionStore {
       if (index < 0) return null
       let id = cookieValue.slice(0, cookieValue.lastIndexOf('.'))
       let { client, TableName } = await db()
-      let { Item } = await client.GetItem({ TableName, Key: { _idx: id }, ConsistentRead: true })
+      let { Item } = await bounded(client.GetItem({ TableName, Key: { _idx: id }, ConsistentRead: true }))
       // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
       if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= clock.now() / 1000) return null
       let { _idx, _secret, _ttl, _version, _renewed, ...record } = Item
@@ -60,23 +74,23 @@ export function tableStore (settings: Settings): SessionStore {
       try {
         // Write only if nobody else wrote since we read (or, for a new id, if it is unused):
         // without this, concurrent requests on one session silently lose updates
-        await client.PutItem(keep
+        await bounded(client.PutItem(keep
           ? { TableName, Item, ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': keep.version } }
-          : { TableName, Item, ConditionExpression: 'attribute_not_exists(#id)', ExpressionAttributeNames: { '#id': '_idx' } })
+          : { TableName, Item, ConditionExpression: 'attribute_not_exists(#id)', ExpressionAttributeNames: { '#id': '_idx' } }))
       }
       catch (err) {
         if (isConditionFailure(err)) throw new ConflictError('session changed while this request ran')
         throw err
       }
       // A new identity (sign-in) retires the old row, so a cookie captured before sign-in is worthless
-      if (newIdentity && previous?.id) await client.DeleteItem({ TableName, Key: { _idx: previous.id } })
+      if (newIdentity && previous?.id) await bounded(client.DeleteItem({ TableName, Key: { _idx: previous.id } }))
       return sign(id, settings.secret)
     },
 
     async remove (previous) {
       if (!previous.id) return
       let { client, TableName } = await db()
-      await client.DeleteItem({ TableName, Key: { _idx: previous.id } })
+      await bounded(client.DeleteItem({ TableName, Key: { _idx: previous.id } }))
     },
   }
 }

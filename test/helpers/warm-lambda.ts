@@ -1,0 +1,80 @@
+// Runs the built handlers (.build/http/*/index.js, what Lambda runs) in a separate Node process
+// with an environment of our choosing, and keeps it warm between calls like a Lambda container.
+// Tests use it where the environment itself is under test: production settings, faults.
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { createInterface } from 'node:readline'
+import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+import { root } from './sandbox.ts'
+
+export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-login' | 'post-logout'
+
+export interface Result {
+  response: Response
+  /** Milliseconds the handler took */
+  ms: number
+}
+
+export interface WarmLambda {
+  call (route: Route, event: Event): Promise<Result>
+  close (): void
+}
+
+const CHILD = `
+const { createInterface } = require('node:readline')
+const { join } = require('node:path')
+const lines = createInterface({ input: process.stdin })
+lines.on('line', async line => {
+  const { route, event } = JSON.parse(line)
+  const { handler } = require(join(process.env.BUILD_DIR, route, 'index.js'))
+  const started = performance.now()
+  const response = await handler(event)
+  process.stdout.write(JSON.stringify({ response, ms: performance.now() - started }) + '\\n')
+})
+`
+
+export function warmLambda (env: Record<string, string>): WarmLambda {
+  let child = spawn(process.execPath, [ '-e', CHILD ], {
+    env: { PATH: process.env.PATH, BUILD_DIR: `${root}.build/http`, ...env },
+    stdio: [ 'pipe', 'pipe', 'inherit' ],
+  })
+  let waiting: { resolve: (result: Result) => void, reject: (err: Error) => void }[] = []
+  createInterface({ input: child.stdout }).on('line', line => waiting.shift()?.resolve(JSON.parse(line) as Result))
+  // A handler that crashes its process fails the call instead of hanging the test
+  child.on('exit', code => {
+    for (let call of waiting.splice(0)) call.reject(new Error(`the Lambda process exited with code ${code}`))
+  })
+  return {
+    call (route, event) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject })
+        child.stdin.write(JSON.stringify({ route, event }) + '\n')
+      })
+    },
+    close () {
+      child.kill()
+    },
+  }
+}
+
+const { version } = createRequire(import.meta.url)('@architect/sandbox/package.json') as { version: string }
+
+/** Sandbox's ARC_SANDBOX variable, which tells @architect/functions where Sandbox's services are */
+export function sandboxPorts (tables = 5555): string {
+  return JSON.stringify({ ports: { _arc: 2222, tables }, version })
+}
+
+/** The environment Sandbox would give a Lambda, pointed at Sandbox's services */
+export function sandboxEnv (overrides: Record<string, string>): Record<string, string> {
+  return {
+    ARC_ENV: 'testing',
+    ARC_APP_NAME: 'arc-sessions',
+    ARC_SESSION_TABLE_NAME: process.env.ARC_SESSION_TABLE_NAME ?? 'jwe',
+    ARC_SESSION_TTL: '604800',
+    ARC_SANDBOX: sandboxPorts(),
+    AWS_ACCESS_KEY_ID: 'sandbox',
+    AWS_SECRET_ACCESS_KEY: 'sandbox',
+    AWS_REGION: 'us-west-2',
+    ...overrides,
+  }
+}
