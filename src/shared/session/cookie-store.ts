@@ -17,6 +17,9 @@ export function cookieStore (settings: Settings): SessionStore {
   let previous = settings.previousSecret ? keyOf(settings.previousSecret) : null
 
   function open (token: string, key: string) {
+    // With `dir`, the JWE's second segment (the encrypted key) must be empty (RFC 7516, 4.1.1).
+    // node-webtokens ignores it; we refuse it, so a session has exactly one valid cookie string.
+    if (token.split('.')[1] !== '') return null
     // Only ever accept our own algorithm: node-webtokens would also verify a JWS
     let parsed = jwt.parse(token).setAlgorithmList(ALG, ENC).verify(key)
     if (!parsed.valid || !parsed.payload) return null
