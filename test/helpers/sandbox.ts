@@ -15,14 +15,15 @@ export async function devSecret (): Promise<string> {
   return String(inv._project.env.local?.testing?.ARC_APP_SECRET)
 }
 
-export async function start (t: Test) {
+/** Starts Sandbox; `env` replaces the `@env testing` block of prefs.arc wholesale, as Sandbox does */
+export async function start (t: Test, env?: Record<string, string>) {
   // `arc.tables()` in this process looks up the app's tables through Sandbox by app name
   process.env.ARC_APP_NAME = 'arc-sessions'
   // Sandbox's DynamoDB takes any credentials, but the client refuses to run without some
   process.env.AWS_ACCESS_KEY_ID ??= 'sandbox'
   process.env.AWS_SECRET_ACCESS_KEY ??= 'sandbox'
   process.env.AWS_REGION ??= 'us-west-2'
-  t.ok(await sandbox.start({ cwd: root, quiet: true }), `Sandbox started in ${mode} mode`)
+  t.ok(await sandbox.start({ cwd: root, quiet: true, env }), `Sandbox started in ${mode} mode`)
 }
 
 export async function end (t: Test) {

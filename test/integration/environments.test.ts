@@ -1,0 +1,37 @@
+// What changes between `testing` and a deployed stage, checked on the built handlers (what Lambda
+// runs) in a process of their own with ARC_ENV set: Secure cookies, and the refusal of weak secrets.
+import test from 'tape'
+import { start, end, mode } from '../helpers/sandbox.ts'
+import { event } from '../helpers/lambda.ts'
+import { warmLambda, sandboxEnv } from '../helpers/warm-lambda.ts'
+
+const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+
+test('start Sandbox (which builds the handlers)', start)
+
+for (let [ stage, secure ] of [ [ 'testing', false ], [ 'staging', true ], [ 'production', true ] ] as const) {
+  test(`${stage}: the cookie is HttpOnly, SameSite=Lax, Path=/${secure ? ', and Secure' : ', without Secure so http://localhost works'}`, async t => {
+    let lambda = warmLambda(sandboxEnv({ ARC_ENV: stage, ARC_APP_SECRET: STRONG }))
+    // Sign-out sets a cookie in both modes without touching DynamoDB (which only exists for `testing` here)
+    let calls = [ lambda.call('post-logout', event({ method: 'POST', path: '/logout' })) ]
+    if (mode === 'cookie') calls.push(lambda.call('post-count', event({ method: 'POST', path: '/count', json: { by: 1 } })))
+    for (let { response } of await Promise.all(calls)) {
+      let cookie = response.cookies?.[0] ?? ''
+      t.match(cookie, /^_idx=[^;]*; Max-Age=\d+; Path=\/; HttpOnly/, cookie.split(';')[0].slice(0, 20) + '…')
+      t.match(cookie, /; SameSite=Lax/, 'SameSite=Lax')
+      t.equal(/; Secure/.test(cookie), secure, secure ? 'Secure' : 'not Secure')
+    }
+    lambda.close()
+  })
+}
+
+test('production refuses to run with a public secret: a generic 500 page, no details', async t => {
+  let lambda = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: '12345678901234567890123456789012' }))
+  let { response } = await lambda.call('get-index', event({}))
+  t.equal(response.statusCode, 500)
+  t.match(String(response.body), /Something went wrong on our side/, 'a generic page')
+  t.doesNotMatch(String(response.body), /ARC_APP_SECRET|at .*\.js/, 'no secret names or stack traces in the page')
+  lambda.close()
+})
+
+test('end Sandbox', end)
