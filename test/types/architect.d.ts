@@ -7,11 +7,21 @@ declare module '@architect/sandbox' {
   export default sandbox
 }
 declare module '@architect/inventory' {
-  interface Inventory {
+  export interface Inventory {
     inv: {
       _project: { env: { local: Record<string, Record<string, string | number> | null> | null } }
     }
   }
-  function inventory (options: { cwd: string, env?: boolean, deployStage?: string }): Promise<Inventory>
+  function inventory (options: { cwd: string, env?: boolean, deployStage?: string, rawArc?: string }): Promise<Inventory>
   export default inventory
+}
+declare module '@architect/package' {
+  import type { Inventory } from '@architect/inventory'
+  function pkg (inventory: Inventory): object
+  export default pkg
+}
+declare module '@architect/plugin-typescript' {
+  import type { Inventory } from '@architect/inventory'
+  const plugin: { deploy: { start (params: { inventory: Inventory }): Promise<void> } }
+  export default plugin
 }

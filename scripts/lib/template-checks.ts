@@ -1,0 +1,82 @@
+// Checks on the CloudFormation template that `npx arc deploy` would send, built offline.
+// Each returns the problems it found, written for the person who has to fix app.arc.
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+
+export interface Resource {
+  Type: string
+  Properties: Record<string, unknown>
+  ArcMetadata?: { pragma: string, method?: string, path?: string }
+}
+export interface Template { Resources: Record<string, Resource> }
+
+interface TableProperties {
+  BillingMode?: string
+  KeySchema?: { AttributeName: string, KeyType: string }[]
+  AttributeDefinitions?: { AttributeName: string, AttributeType: string }[]
+  TimeToLiveSpecification?: { AttributeName: string, Enabled: boolean }
+}
+
+export function checkSessionTable (template: Template): string[] {
+  let table = template.Resources.SessionTable
+  if (table?.Type !== 'AWS::DynamoDB::Table') return [ 'no `session` table: add it under @tables in app.arc' ]
+  let props = table.Properties as TableProperties
+  let problems: string[] = []
+  if (props.BillingMode !== 'PAY_PER_REQUEST') problems.push(`session table: BillingMode is ${props.BillingMode}, expected PAY_PER_REQUEST`)
+  let hash = props.KeySchema?.find(k => k.KeyType === 'HASH')?.AttributeName
+  let hashType = props.AttributeDefinitions?.find(a => a.AttributeName === hash)?.AttributeType
+  if (hash !== '_idx' || hashType !== 'S') {
+    problems.push(`session table: the hash key is ${hash} (${hashType}); it must be \`_idx *String\` in app.arc, the key Architect's sessions use`)
+  }
+  let ttl = props.TimeToLiveSpecification
+  if (ttl?.AttributeName !== '_ttl' || !ttl.Enabled) {
+    problems.push(`session table: TTL is on ${ttl?.AttributeName ?? 'no attribute'}; it must be \`_ttl TTL\` in app.arc (@tables session), the attribute the sessions write, or expired rows are never deleted`)
+  }
+  return problems
+}
+
+/** `get-index` → `GET /`, `post-count` → `POST /count`: Architect's folder naming */
+export function routeOf (folder: string): string {
+  let [ method, ...rest ] = folder.split('-')
+  let path = rest.join('-')
+  return `${method.toUpperCase()} /${path === 'index' ? '' : path}`
+}
+
+export function checkRoutes (template: Template, expected: string[]): string[] {
+  let present = Object.values(template.Resources)
+    .filter(r => r.Type === 'AWS::Serverless::Function' && r.ArcMetadata?.pragma === 'http')
+    .map(r => `${String(r.ArcMetadata?.method).toUpperCase()} ${r.ArcMetadata?.path}`)
+  return expected.filter(route => !present.includes(route)).map(route => `route ${route} is missing from app.arc @http`)
+}
+
+export interface LambdaReport { name: string, bundleBytes: number }
+
+export function checkLambdas (template: Template, stage: string): { problems: string[], lambdas: LambdaReport[] } {
+  let problems: string[] = []
+  let lambdas: LambdaReport[] = []
+  for (let [ name, resource ] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Serverless::Function') continue
+    let { Runtime, CodeUri } = resource.Properties as { Runtime: string, CodeUri: string }
+    if (Runtime !== 'nodejs22.x') problems.push(`${name}: runtime ${Runtime}, expected nodejs22.x (set base-runtime under @typescript in app.arc)`)
+    let bundle = join(CodeUri, 'index.js')
+    if (!existsSync(bundle)) {
+      problems.push(`${name}: no bundle at ${bundle}`)
+      continue
+    }
+    lambdas.push({ name, bundleBytes: statSync(bundle).size })
+    if (stage === 'production' && (existsSync(`${bundle}.map`) || readFileSync(bundle, 'utf8').includes('sourceMappingURL'))) {
+      problems.push(`${name}: production bundle has source maps (check sourcemaps under @typescript in app.arc)`)
+    }
+    try {
+      // A fresh process, as a cold Lambda: loading must not throw, and must export a handler
+      execFileSync(process.execPath, [ '-e', `if (typeof require(${JSON.stringify(bundle)}).handler !== 'function') process.exit(3)` ], {
+        env: { PATH: process.env.PATH, ARC_ENV: stage }, stdio: 'pipe',
+      })
+    }
+    catch (err) {
+      problems.push(`${name}: the bundle does not load in a fresh Node process: ${String(err).split('\n')[0]}`)
+    }
+  }
+  return { problems, lambdas }
+}

@@ -1,0 +1,27 @@
+// npm run verify:deploy: builds what `npx arc deploy` would deploy, for staging and production,
+// without AWS (`arc deploy --dry-run` still calls AWS), and checks it. Exits 1 on any problem.
+import { readdirSync } from 'node:fs'
+import inventory from '@architect/inventory'
+import pkg from '@architect/package'
+import typescript from '@architect/plugin-typescript'
+import { checkLambdas, checkRoutes, checkSessionTable, routeOf, type Template } from './lib/template-checks.ts'
+
+const root = new URL('..', import.meta.url).pathname
+// Every handler folder must be a deployed route; this catches a handler app.arc forgot
+const routes = readdirSync(`${root}src/http`).map(routeOf)
+
+let failed = false
+for (let stage of [ 'staging', 'production' ]) {
+  let inv = await inventory({ cwd: root, deployStage: stage })
+  await typescript.deploy.start({ inventory: inv }) // the same build `arc deploy` runs
+  let template = pkg(inv) as Template
+  let lambdas = checkLambdas(template, stage)
+  let problems = [ ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems ]
+
+  console.log(`\n${stage}: template ${JSON.stringify(template).length} bytes, ${lambdas.lambdas.length} Lambdas`)
+  for (let { name, bundleBytes } of lambdas.lambdas) console.log(`  ${name.padEnd(22)} ${(bundleBytes / 1024).toFixed(1)} KB`)
+  for (let problem of problems) console.log(`  PROBLEM: ${problem}`)
+  if (problems.length === 0) console.log(`  ok: session table (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, bundles load${stage === 'production' ? ', no source maps' : ''}`)
+  failed ||= problems.length > 0
+}
+process.exitCode = failed ? 1 : 0

@@ -1,0 +1,36 @@
+// The offline deploy check must catch a broken app.arc, and say where to look.
+import test from 'tape'
+import { readFileSync } from 'node:fs'
+import inventory from '@architect/inventory'
+import pkg from '@architect/package'
+import { checkRoutes, checkSessionTable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+
+const root = new URL('../..', import.meta.url).pathname
+const appArc = readFileSync(`${root}app.arc`, 'utf8')
+
+async function templateFor (rawArc: string): Promise<Template> {
+  return pkg(await inventory({ cwd: root, rawArc, deployStage: 'production' })) as Template
+}
+
+test('the real app.arc passes the session table check', async t => {
+  t.deepEqual(checkSessionTable(await templateFor(appArc)), [])
+})
+
+test('a TTL attribute named anything but `_ttl` fails, pointing at the attribute in app.arc', async t => {
+  t.ok(appArc.includes('_ttl TTL'), 'app.arc declares _ttl TTL')
+  let problems = checkSessionTable(await templateFor(appArc.replace('_ttl TTL', 'ttl TTL')))
+  t.equal(problems.length, 1)
+  t.match(problems[0], /TTL is on ttl; it must be `_ttl TTL` in app.arc \(@tables session\)/)
+})
+
+test('a session table keyed on anything but `_idx *String` fails', async t => {
+  let problems = checkSessionTable(await templateFor(appArc.replace('_idx *String', 'id *String')))
+  t.match(problems.join('\n'), /hash key is id \(S\); it must be `_idx \*String`/)
+})
+
+test('a handler folder without its route in app.arc fails', async t => {
+  t.equal(routeOf('get-index'), 'GET /')
+  t.equal(routeOf('post-count'), 'POST /count')
+  let template = await templateFor(appArc.replace('post /cart\n', ''))
+  t.deepEqual(checkRoutes(template, [ 'GET /', 'POST /cart' ]), [ 'route POST /cart is missing from app.arc @http' ])
+})
