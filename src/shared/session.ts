@@ -26,6 +26,17 @@ export interface Session<Data> {
   flash: string | null
   /** For display only: the same handler code runs in both modes */
   mode: Mode
+  /** Where this session lives, for display; never the secret or the raw cookie */
+  storage: Storage
+}
+
+export interface Storage {
+  /** Bytes of the `_idx=…` cookie the browser sent (0 without a session) */
+  cookieBytes: number
+  /** Table mode: the row's `_idx` */
+  rowId: string | null
+  /** When the session ends if the visitor does not come back (ms since epoch), or null */
+  expiresAt: number | null
 }
 
 export type Reply<Data> = Response & {
@@ -84,7 +95,7 @@ export function withSession<Data extends object> (defaults: Data, handler: Sessi
     try {
       for (let attempt = 1; ; attempt++) {
         let loaded = cookieValue ? live(await sessions.load(cookieValue), settings) : null
-        let reply = await handler(event, view(loaded, defaults, settings.mode))
+        let reply = await handler(event, view(loaded, defaults, settings, cookieValue))
         try {
           return await commit({ event, reply, loaded, sentCookie: cookieValue !== null, settings, sessions })
         }
@@ -127,10 +138,15 @@ function appFields (record: SessionRecord | undefined): Record<string, unknown> 
   return fields
 }
 
-function view<Data> (loaded: Loaded | null, defaults: Data, mode: Mode): Session<Data> {
+function view<Data> (loaded: Loaded | null, defaults: Data, settings: Settings, cookieValue: string | null): Session<Data> {
   // Stored data was written by this app, sealed or signed, so its shape can be trusted
   let data = { ...defaults, ...appFields(loaded?.record) } as Data
-  return { data, flash: loaded?.record._flash ?? null, mode }
+  let storage: Storage = {
+    cookieBytes: loaded && cookieValue ? Buffer.byteLength(`${COOKIE}=${encodeURIComponent(cookieValue)}`) : 0,
+    rowId: loaded?.id ?? null,
+    expiresAt: loaded ? loaded.record._renewed + settings.idleSeconds * 1000 : null,
+  }
+  return { data, flash: loaded?.record._flash ?? null, mode: settings.mode, storage }
 }
 
 interface Commit<Data> {

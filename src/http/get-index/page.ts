@@ -1,7 +1,7 @@
 // The one page of the app: plain HTML forms, so everything works with JavaScript off.
 import { escapeHtml } from '../../shared/http.ts'
 import type { AppData } from '../../shared/app.ts'
-import type { Session } from '../../shared/session.ts'
+import type { Session, Storage } from '../../shared/session.ts'
 
 const STYLE = `
   body { font: 1.05rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; background: #fff; }
@@ -25,6 +25,22 @@ const MODE_TEXT = {
   table: `<strong>Table mode.</strong> The <code>_idx</code> cookie holds only a signed id; the data is a
     row in the DynamoDB <code>session</code> table with a <code>_ttl</code> expiry. Signing out deletes
     the row, so a copied cookie stops working at once.`,
+}
+
+function when (ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+}
+
+/** What this visitor's session looks like right now: sizes and names, never the secret or the cookie */
+function storedHere (storage: Storage, mode: Session<AppData>['mode']): string {
+  if (!storage.expiresAt) return '<p id="stored">You have no session yet: no cookie, and nothing on the server.</p>'
+  let cookie = `Your browser holds a <strong>${storage.cookieBytes}-byte</strong> <code>_idx</code> cookie`
+  if (mode === 'cookie' || !storage.rowId) {
+    return `<p id="stored">${cookie} with the whole session in it, encrypted. It expires ${when(storage.expiresAt)} unless you come back.</p>`
+  }
+  // Only the start of the id: it is half of the key to this session (the signature is the other half)
+  return `<p id="stored">${cookie}: a signed id. Your data is the row <code>${escapeHtml(storage.rowId.slice(0, 8))}…</code>
+    in the <code>session</code> table, with <code>_ttl</code> ${when(storage.expiresAt)}, when DynamoDB deletes it unless you come back.</p>`
 }
 
 export function page (session: Session<AppData>): string {
@@ -76,6 +92,7 @@ export function page (session: Session<AppData>): string {
   <aside aria-labelledby="where">
     <h2 id="where">What is stored where</h2>
     <p>${MODE_TEXT[session.mode]}</p>
+    ${storedHere(session.storage, session.mode)}
   </aside>
 </main>
 </body>

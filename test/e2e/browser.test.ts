@@ -1,0 +1,88 @@
+// A real Chromium drives the app against Sandbox: forms, redirects, cookies and flash messages as
+// a visitor meets them. `npm run test:e2e` runs this file once per mode.
+import test from 'tape'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { start, end, mode, root, base } from '../helpers/sandbox.ts'
+import { findChromium, CHROMIUM_ARGS, HOW_TO_INSTALL } from '../helpers/chromium.ts'
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+let browser: Browser
+let context: BrowserContext
+let page: Page
+
+async function count (): Promise<string> {
+  return (await page.textContent('#count')) ?? ''
+}
+
+test('start Sandbox and Chromium', async t => {
+  let executablePath = findChromium()
+  if (!executablePath) throw new Error(`No Chromium found. ${HOW_TO_INSTALL}`)
+  await start(t)
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
+  context = await browser.newContext()
+  page = await context.newPage()
+  t.pass(`Chromium ${browser.version()} at ${executablePath}`)
+})
+
+test('clicking Count three times, then reloading, shows 3', async t => {
+  await page.goto(base)
+  t.equal(await count(), '0')
+  for (let i = 0; i < 3; i++) {
+    await Promise.all([ page.waitForURL(base + '/'), page.click('button:has-text("Count")') ])
+  }
+  await page.reload()
+  t.equal(await count(), '3')
+})
+
+test('a bad `by` sent through the form shows the error exactly once, and the count is kept', async t => {
+  // The number input would stop the browser from sending 1000; switch that off, as an old browser would
+  await page.evaluate('document.querySelector(\'form[action="/count"]\').noValidate = true')
+  await page.fill('#by', '1000')
+  await Promise.all([ page.waitForURL(base + '/'), page.click('button:has-text("Count")') ])
+  t.equal(await page.textContent('[role="alert"]'), '"by" must be a whole number from 1 to 100')
+  t.equal(await count(), '3', 'count kept')
+  await page.reload()
+  t.equal(await page.$('[role="alert"]'), null, 'gone after a reload')
+})
+
+test('the _idx cookie in the browser is HttpOnly and SameSite=Lax', async t => {
+  let cookie = (await context.cookies(base)).find(c => c.name === '_idx')
+  t.ok(cookie, 'the browser holds _idx')
+  t.equal(cookie?.httpOnly, true, 'HttpOnly')
+  t.equal(cookie?.sameSite, 'Lax', 'SameSite=Lax')
+  t.equal(await page.evaluate('document.cookie'), '', 'no script can see it')
+  let value = decodeURIComponent(cookie?.value ?? '')
+  if (mode === 'table') t.match(value, /^[\w-]{24}\.[\w+/]{43}$/, 'table mode: a signed id, not a JWE')
+  else t.equal(value.split('.').length, 5, 'cookie mode: a JWE')
+})
+
+test('signing in shows the name; signing out shows the visitor signed out', async t => {
+  await page.fill('#name', 'Ada <Lovelace>')
+  await Promise.all([ page.waitForURL(base + '/'), page.click('button:has-text("Sign in")') ])
+  t.equal(await page.textContent('section[aria-labelledby="account"] strong'), 'Ada <Lovelace>')
+  t.equal(await count(), '3', 'the count came along')
+  await page.fill('#item', 'A cup of tea')
+  await Promise.all([ page.waitForURL(base + '/'), page.click('button:has-text("Add to cart")') ])
+  t.match(await page.textContent('#stored') ?? '', mode === 'table' ? /\d+-byte.*a signed id.*the row/ : /\d+-byte.*whole session in it/, 'the panel says what is stored where')
+
+  await page.screenshot({ path: `${root}docs/screenshot-${mode}.png`, fullPage: true })
+
+  await Promise.all([ page.waitForURL(base + '/'), page.click('button:has-text("Sign out")') ])
+  t.ok(await page.$('#name'), 'the sign-in form is back')
+  t.equal(await count(), '0', 'and the session is new')
+})
+
+test('the page has no serious or critical accessibility violations (axe-core)', async t => {
+  await page.evaluate(axeSource)
+  let violations = await page.evaluate<{ id: string, impact: string | null }[]>('axe.run().then(r => r.violations.map(v => ({ id: v.id, impact: v.impact })))')
+  let serious = violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+  t.deepEqual(serious, [], `no serious or critical violations${violations.length ? ` (minor: ${violations.map(v => v.id).join(', ')})` : ''}`)
+})
+
+test('close Chromium and Sandbox', async t => {
+  await browser?.close()
+  await end(t)
+})
