@@ -15,9 +15,7 @@ import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2
 import { parseCookie, stringifySetCookie } from 'cookie'
 import { clock } from './session/clock.ts'
 import { readSettings, type Mode, type Settings } from './session/config.ts'
-import { cookieStore } from './session/cookie-store.ts'
 import { ConflictError, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
-import { tableStore } from './session/table-store.ts'
 import { html, isCrossSite, json, redirect, wantsJson } from './http.ts'
 
 export interface Session<Data> {
@@ -75,8 +73,12 @@ const SESSION_TOO_LARGE = 'That would make your session too large to store; noth
 const setup = readSettings(process.env)
 let store: SessionStore | null = null
 
-function storeFor (settings: Settings): SessionStore {
-  store ??= settings.mode === 'cookie' ? cookieStore(settings) : tableStore(settings)
+// Load only the active mode's code, on first use: cookie mode never loads the DynamoDB client,
+// which is most of what a cold start would otherwise spend its time on
+async function storeFor (settings: Settings): Promise<SessionStore> {
+  store ??= settings.mode === 'cookie'
+    ? (await import('./session/cookie-store.ts')).cookieStore(settings)
+    : (await import('./session/table-store.ts')).tableStore(settings)
   return store
 }
 
@@ -90,9 +92,9 @@ export function withSession<Data extends object> (defaults: Data, handler: Sessi
       return answer(event, 403, 'This request came from another site, so it was refused')
     }
     let { settings } = setup
-    let sessions = storeFor(settings)
     let cookieValue = sessionCookie(event)
     try {
+      let sessions = await storeFor(settings)
       for (let attempt = 1; ; attempt++) {
         let loaded = cookieValue ? live(await sessions.load(cookieValue), settings) : null
         let reply = await handler(event, view(loaded, defaults, settings, cookieValue))
