@@ -5,7 +5,7 @@ import stylistic from '@stylistic/eslint-plugin'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: [ '.build/**', 'node_modules/**', 'bench/results/**' ] },
+  { ignores: [ '.build/**', 'node_modules/**', 'bench/.build/**' ] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

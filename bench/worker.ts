@@ -1,0 +1,48 @@
+// One warm "Lambda container" for the benchmark: loads built handlers (ours and the baseline) in
+// this process and answers the orchestrator (bench/run.ts) over stdin/stdout, one JSON line each.
+//   { op: 'call', handler, event }        → { response }
+//   { op: 'bench', tasks: [{ name, handler, event }] } → { results: [{ name, p50, p99, perSecond }] }
+import { createRequire } from 'node:module'
+import { createInterface } from 'node:readline'
+import { Bench } from 'tinybench'
+import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+
+type Handler = (event: Event) => Promise<Response>
+interface Task { name: string, handler: string, event: Event }
+type Message = { op: 'call', handler: string, event: Event } | { op: 'bench', tasks: Task[] }
+
+const load = createRequire(import.meta.url)
+const handlers = new Map<string, Handler>()
+function handler (path: string): Handler {
+  if (!handlers.has(path)) handlers.set(path, (load(path) as { handler: Handler }).handler)
+  return handlers.get(path) as Handler
+}
+
+function suiteOf (tasks: Task[], time: number): Bench {
+  let suite = new Bench({ time, warmup: true })
+  // arc.http() writes into the event it gets, so every call gets a fresh copy
+  for (let task of tasks) suite.add(task.name, () => handler(task.handler)(structuredClone(task.event)))
+  return suite
+}
+
+async function bench (tasks: Task[]) {
+  // A discarded first pass warms up everything these calls touch (in table mode, Sandbox's
+  // DynamoDB too), so the first task measured is not penalised for going first
+  await suiteOf(tasks, 300).run()
+  let suite = suiteOf(tasks, 1500)
+  await suite.run()
+  return suite.tasks.map(task => {
+    let result = task.result
+    // A task that threw or was aborted has no figures: fail loudly rather than report nonsense
+    if (!('latency' in result)) throw new Error(`${task.name}: ${result.state}`)
+    return { name: task.name, p50: result.latency.p50, p99: result.latency.p99, perSecond: result.throughput.mean }
+  })
+}
+
+for await (let line of createInterface({ input: process.stdin })) {
+  let message = JSON.parse(line) as Message
+  let reply = message.op === 'call'
+    ? { response: await handler(message.handler)(message.event) }
+    : { results: await bench(message.tasks) }
+  process.stdout.write(JSON.stringify(reply) + '\n')
+}
