@@ -151,6 +151,13 @@ function view<Data> (loaded: Loaded | null, defaults: Data, settings: Settings, 
   return { data, flash: loaded?.record._flash ?? null, mode: settings.mode, storage }
 }
 
+function recordOf (fields: Record<string, unknown>, now: number, since?: number, flash?: string): SessionRecord {
+  let record: SessionRecord = { ...fields, _renewed: now }
+  if (since !== undefined) record._since = since
+  if (flash !== undefined) record._flash = flash
+  return record
+}
+
 interface Commit<Data> {
   event: Event
   reply: Reply<Data>
@@ -178,17 +185,14 @@ async function commit<Data> ({ event, reply, loaded, sentCookie, settings, sessi
     return sentCookie && !loaded ? withCookie(response, settings, '', 0) : withNoStore(response)
   }
 
-  let record: SessionRecord = { ...(data ?? appFields(loaded?.record)), _renewed: now }
   let since = regenerate ? now : loaded?.record._since
-  if (since !== undefined) record._since = since
-  if (flash !== undefined) record._flash = flash
+  let record = recordOf(data ?? appFields(loaded?.record), now, since, flash)
 
   if (Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES) {
     if (wantsJson(event)) return withNoStore(json(413, { error: SESSION_TOO_LARGE }))
     // Keep the stored data as it was; only leave the message
-    record = { ...appFields(loaded?.record), _renewed: now, _flash: SESSION_TOO_LARGE }
-    if (loaded?.record._since !== undefined) record._since = loaded.record._since
-    let value = await sessions.save(record, loaded, false)
+    let kept = recordOf(appFields(loaded?.record), now, loaded?.record._since, SESSION_TOO_LARGE)
+    let value = await sessions.save(kept, loaded, false)
     return withCookie(redirect('/'), settings, value, settings.idleSeconds)
   }
 

@@ -5,7 +5,7 @@ import arc from '@architect/functions'
 import { sign, unsign } from 'cookie-signature'
 import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
-import { ConflictError, type SessionStore } from './store.ts'
+import { ConflictError, type Loaded, type SessionStore } from './store.ts'
 
 // 18 random bytes (144 bits) is what Architect uses: far beyond guessing range
 function randomId (): string {
@@ -38,24 +38,24 @@ export function tableStore (settings: Settings): SessionStore {
     return { client: tables._client, TableName }
   }
 
+  async function find (id: string, oldSecret: boolean): Promise<Loaded | null> {
+    let { client, TableName } = await db()
+    let { Item } = await bounded(client.GetItem({ TableName, Key: { _idx: id }, ConsistentRead: true }))
+    // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
+    if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= clock.now() / 1000) return null
+    let { _idx, _secret, _ttl, _version, _renewed, ...record } = Item
+    if (typeof _renewed !== 'number') return null
+    return { record: { ...record, _renewed }, id, version: typeof _version === 'number' ? _version : 0, oldSecret }
+  }
+
   return {
     async load (cookieValue) {
       // cookie-signature compares in constant time, so the signature cannot be guessed byte by byte
-      let index = secrets.findIndex(secret => unsign(cookieValue, secret) !== false)
-      if (index < 0) return null
-      let id = cookieValue.slice(0, cookieValue.lastIndexOf('.'))
-      let { client, TableName } = await db()
-      let { Item } = await bounded(client.GetItem({ TableName, Key: { _idx: id }, ConsistentRead: true }))
-      // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
-      if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= clock.now() / 1000) return null
-      let { _idx, _secret, _ttl, _version, _renewed, ...record } = Item
-      if (typeof _renewed !== 'number') return null
-      return {
-        record: { ...record, _renewed },
-        id,
-        version: typeof _version === 'number' ? _version : 0,
-        oldSecret: index > 0,
+      for (let [ index, secret ] of secrets.entries()) {
+        let id = unsign(cookieValue, secret)
+        if (id !== false) return find(id, index > 0)
       }
+      return null
     },
 
     async save (record, previous, newIdentity) {
