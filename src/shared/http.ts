@@ -63,6 +63,16 @@ export function readFields (event: Event): BodyResult {
   return { ok: false, error: 'Send the body as application/json or application/x-www-form-urlencoded' }
 }
 
+/** A form or JSON field as 1 to `max` characters of printable text, trimmed; null if it is not one */
+export function textField (fields: Fields, name: string, max: number): string | null {
+  let value = fields[name]
+  if (typeof value !== 'string') return null
+  let text = value.trim()
+  let length = [ ...text ].length // characters, not UTF-16 units
+  // No control or format characters: they garble logs and pages, and hide what a name says
+  return length >= 1 && length <= max && !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text) ? text : null
+}
+
 export function json (statusCode: number, body: unknown): Response {
   return {
     statusCode,

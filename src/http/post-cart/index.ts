@@ -1,16 +1,14 @@
 // POST /cart: adds `item` to the visitor's cart. A cart is the classic session that grows,
 // so this is also the route where the session size limit shows (see MAX_RECORD_BYTES).
 import { badInput, defaults, done } from '../../shared/app.ts'
-import { readFields } from '../../shared/http.ts'
+import { readFields, textField } from '../../shared/http.ts'
 import { withSession } from '../../shared/session.ts'
-
-const ITEM = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,100}$/u
 
 export const handler = withSession(defaults, async (event, session) => {
   let body = readFields(event)
   if (!body.ok) return badInput(event, body.error)
 
-  let item = typeof body.fields.item === 'string' ? body.fields.item.trim() : ''
-  if (!ITEM.test(item)) return badInput(event, 'An item must be 1 to 100 printable characters')
+  let item = textField(body.fields, 'item', 100)
+  if (!item) return badInput(event, 'An item must be 1 to 100 printable characters')
   return done(event, session, { ...session.data, cart: [ ...session.data.cart, item ] })
 })

@@ -1,20 +1,17 @@
 // POST /login: signs the visitor in under a name, with a brand-new session identity.
 import { badInput, defaults, done } from '../../shared/app.ts'
-import { readFields } from '../../shared/http.ts'
+import { readFields, textField } from '../../shared/http.ts'
 import { clock } from '../../shared/session/clock.ts'
 import { withSession } from '../../shared/session.ts'
-
-// Printable characters only: no control characters, which would garble logs and pages
-const PRINTABLE = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,40}$/u
 
 export const handler = withSession(defaults, async (event, session) => {
   let body = readFields(event)
   if (!body.ok) return badInput(event, body.error)
 
-  let name = typeof body.fields.name === 'string' ? body.fields.name.trim() : ''
-  if (!PRINTABLE.test(name)) return badInput(event, 'Your name must be 1 to 40 printable characters')
+  let name = textField(body.fields, 'name', 40)
+  if (!name) return badInput(event, 'Your name must be 1 to 40 printable characters')
 
-  // This sample has no passwords: any name signs in. A real app checks credentials here.
+  // This sample has no passwords: every name signs in. A real app checks credentials here.
   let user = { name, since: clock.now() }
   // regenerate: a session id (or cookie) an attacker planted before sign-in becomes worthless
   return { ...done(event, session, { ...session.data, user }), regenerate: true }
