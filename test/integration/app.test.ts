@@ -99,6 +99,19 @@ test('plain arc.http.session.read opens the cookie this app writes', async t => 
   t.equal(session.count, 9)
 })
 
+test('a session plain arc.http() wrote carries over, so an app can adopt the wrapper without signing anyone out', async t => {
+  process.env.ARC_APP_SECRET = await devSecret()
+  process.env.ARC_SESSION_TABLE_NAME = mode === 'cookie' ? 'jwe' : 'session'
+  // What arc.http() does: read (in table mode that creates the row), then write the new data
+  let started: Record<string, unknown> = await arc.http.session.read({ headers: {} } as never)
+  let setCookie: string = await arc.http.session.write({ ...started, count: 6 })
+  let browser = visitor(setCookie.split(';')[0])
+  t.equal((await browser.get('/', JSON_HEADERS)).json().count, 6, 'read')
+  let res = await browser.post('/count', { by: 1 }, JSON_HEADERS)
+  t.equal(res.status, 200, 'and written again')
+  t.equal((await browser.get('/', JSON_HEADERS)).json().count, 7)
+})
+
 if (mode === 'cookie') {
   test('cookie mode: the cookie is a JWE (dir, A256GCM) and nothing is written to the table', async t => {
     let browser = visitor()

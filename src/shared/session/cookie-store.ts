@@ -23,8 +23,11 @@ export function cookieStore (settings: Settings): SessionStore {
     // Only ever accept our own algorithm: node-webtokens would also verify a JWS
     let parsed = jwt.parse(token).setAlgorithmList(ALG, ENC).verify(key)
     if (!parsed.valid || !parsed.payload) return null
-    let { iat: _issuedAt, ...record } = parsed.payload
-    return typeof record._renewed === 'number' ? { ...record, _renewed: record._renewed } : null
+    let { iat, _renewed, ...record } = parsed.payload
+    // A cookie plain arc.http() wrote has no `_renewed`: its issue time (seconds) is the same thing,
+    // so an app that adopts this wrapper keeps its visitors' sessions
+    let renewed = typeof _renewed === 'number' ? _renewed : typeof iat === 'number' ? iat * 1000 : null
+    return renewed === null ? null : { ...record, _renewed: renewed }
   }
 
   return {

@@ -7,6 +7,9 @@ import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
 import { ConflictError, type Loaded, type SessionStore } from './store.ts'
 
+// Architect's ddb provider sets `_ttl` to a week after each write
+const ARCHITECT_WEEK = 604800
+
 // 18 random bytes (144 bits) is what Architect uses: far beyond guessing range
 function randomId (): string {
   return randomBytes(18).toString('base64url')
@@ -44,8 +47,9 @@ export function tableStore (settings: Settings): SessionStore {
     // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
     if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= clock.now() / 1000) return null
     let { _idx, _secret, _ttl, _version, _renewed, ...record } = Item
-    if (typeof _renewed !== 'number') return null
-    return { record: { ...record, _renewed }, id, version: typeof _version === 'number' ? _version : 0, oldSecret }
+    // A row plain arc.http() wrote has no `_renewed`; it set `_ttl` a week after its last write
+    let renewed = typeof _renewed === 'number' ? _renewed : (Item._ttl - ARCHITECT_WEEK) * 1000
+    return { record: { ...record, _renewed: renewed }, id, version: typeof _version === 'number' ? _version : 0, oldSecret }
   }
 
   return {
@@ -71,12 +75,15 @@ export function tableStore (settings: Settings): SessionStore {
         _ttl: Math.ceil(record._renewed / 1000) + settings.idleSeconds,
         _version: (keep?.version ?? 0) + 1,
       }
+      // Write only if nobody else wrote since we read: without this, concurrent requests on one
+      // session silently lose updates. A new id must be unused; a row arc.http() wrote has no version.
+      let condition = !keep
+        ? { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': '_idx' } }
+        : keep.version
+          ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': keep.version } }
+          : { ConditionExpression: 'attribute_not_exists(#v)', ExpressionAttributeNames: { '#v': '_version' } }
       try {
-        // Write only if nobody else wrote since we read (or, for a new id, if it is unused):
-        // without this, concurrent requests on one session silently lose updates
-        await bounded(client.PutItem(keep
-          ? { TableName, Item, ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': keep.version } }
-          : { TableName, Item, ConditionExpression: 'attribute_not_exists(#id)', ExpressionAttributeNames: { '#id': '_idx' } }))
+        await bounded(client.PutItem({ TableName, Item, ...condition }))
       }
       catch (err) {
         if (isConditionFailure(err)) throw new ConflictError('session changed while this request ran')
