@@ -1,4 +1,5 @@
 // Mode detection and the secret checks that keep a deployed stage from running with a public key.
+import { randomBytes } from 'node:crypto'
 import test from 'tape'
 import { modeOf, readSettings, secretProblem, PUBLIC_SECRETS } from '../../src/shared/session/config.ts'
 
@@ -41,6 +42,39 @@ test('a deployed stage refuses a missing, short or public ARC_APP_SECRET, and sa
     }
     t.equal(accepted({ ARC_ENV: stage, ARC_APP_SECRET: STRONG }).secret, STRONG, `${stage} accepts a strong secret`)
   }
+  t.end()
+})
+
+test('a deployed stage refuses a secret whose first 32 characters are plainly not random', t => {
+  let refusals: [string, string, RegExp][] = [
+    [ '48 spaces', ' '.repeat(48), /white space/ ],
+    [ '64 times the letter a', 'a'.repeat(64), /only 1 different characters/ ],
+    [ 'the committed dev secret in upper case', PUBLIC_SECRETS[1].toUpperCase(), /public value/ ],
+    [ 'a public value behind white space', `  ${PUBLIC_SECRETS[0]}`, /public value/ ],
+    [ 'a phrase with spaces, then random characters', `our production secret for 2026 ${STRONG}`, /white space/ ],
+    [ 'a run of 8 in a row', `abcdefgh${STRONG}`, /a run like/ ],
+    [ 'a keyboard-mash of few characters', `asdfasdfasdfasdfasdfasdfasdfasdf${STRONG}`, /only 4 different characters/ ],
+  ]
+  for (let [ label, secret, why ] of refusals) {
+    t.match(refused({ ARC_ENV: 'production', ARC_APP_SECRET: secret }), why, `refuses ${label}`)
+  }
+  t.end()
+})
+
+test('random secrets always pass: 10,000 each of openssl rand -hex 32 and -base64 48', t => {
+  let refusedHex = 0
+  let refusedBase64 = 0
+  for (let i = 0; i < 10_000; i++) {
+    if (secretProblem(randomBytes(32).toString('hex'))) refusedHex++
+    if (secretProblem(randomBytes(48).toString('base64'))) refusedBase64++
+  }
+  t.equal(refusedHex, 0, 'hex: none refused')
+  t.equal(refusedBase64, 0, 'base64: none refused')
+  t.end()
+})
+
+test('every stage refuses a secret whose first 32 characters are not ASCII, since cookie mode keys AES with their bytes', t => {
+  t.match(refused({ ARC_ENV: 'testing', ARC_APP_SECRET: 'ü'.repeat(40) }), /printable ASCII/)
   t.end()
 })
 

@@ -45,16 +45,43 @@ export function modeOf (env: Env): Mode {
   return !table || table === 'jwe' ? 'cookie' : 'table'
 }
 
+// What `openssl rand` output never looks like, measured on the 32 characters that key the cookie.
+// Each rule refuses random hex (the weakest output we recommend) less than once in three million
+// tries: fewer than 8 distinct characters out of 16 possible has odds of about 4e-8, and a run of
+// 8 characters that repeat or step by one (aaaaaaaa, abcdefgh, 87654321) about 3e-7.
+const MIN_DISTINCT = 8
+const MAX_RUN = 7
+
+/** The longest stretch of characters that each repeat, or each step up or down by one, the one before */
+function longestRun (text: string): number {
+  let codes = [ ...text ].map(char => char.codePointAt(0) ?? 0)
+  let longest = 1
+  for (let start = 0; start < codes.length - 1; start++) {
+    let step = codes[start + 1] - codes[start]
+    if (Math.abs(step) > 1) continue
+    let end = start + 1
+    while (end + 1 < codes.length && codes[end + 1] - codes[end] === step) end++
+    longest = Math.max(longest, end - start + 1)
+  }
+  return longest
+}
+
 /** Why this secret must not be used in a deployed stage, or null if it is fine */
 export function secretProblem (secret: string | undefined, name = 'ARC_APP_SECRET'): string | null {
   if (!secret) return `${name} is not set`
   if (secret.length < MIN_SECRET_LENGTH) {
     return `${name} is ${secret.length} characters long; it needs at least ${MIN_SECRET_LENGTH}`
   }
+  // Only the first 32 characters key cookie mode, so those are what must be unguessable
   let key = secret.slice(0, MIN_SECRET_LENGTH)
-  if (PUBLIC_SECRETS.some(known => known.slice(0, MIN_SECRET_LENGTH) === key)) {
+  let trimmed = secret.trim().slice(0, MIN_SECRET_LENGTH).toLowerCase()
+  if (PUBLIC_SECRETS.some(known => known.slice(0, MIN_SECRET_LENGTH).toLowerCase() === trimmed)) {
     return `${name} is a public value (Architect's fallback or a placeholder from this repository)`
   }
+  if (/\s/.test(key)) return `${name} has white space in its first ${MIN_SECRET_LENGTH} characters, so it is not random`
+  let distinct = new Set(key).size
+  if (distinct < MIN_DISTINCT) return `${name} uses only ${distinct} different characters in its first ${MIN_SECRET_LENGTH}, so it is not random`
+  if (longestRun(key) > MAX_RUN) return `${name} has a run like "aaaaaaaa" or "abcdefgh" in its first ${MIN_SECRET_LENGTH} characters, so it is not random`
   return null
 }
 
@@ -84,6 +111,12 @@ export function readSettings (env: Env): SettingsResult {
   }
   if (!secret || secret.length < MIN_SECRET_LENGTH) {
     return { ok: false, problem: `ARC_APP_SECRET must be at least ${MIN_SECRET_LENGTH} characters (set it in prefs.arc for local use)` }
+  }
+  // Cookie mode's AES key is those characters' bytes: 32 of them only if each is one byte
+  for (let [ variable, value ] of [ [ 'ARC_APP_SECRET', secret ], [ 'ARC_APP_SECRET_PREVIOUS', previousSecret ] ] as const) {
+    if (value && !/^[\x20-\x7e]{32}/.test(value)) {
+      return { ok: false, problem: `${variable} must start with 32 printable ASCII characters, as openssl rand -base64 48 gives` }
+    }
   }
 
   let idleSeconds = seconds(env.ARC_SESSION_TTL, WEEK, 'ARC_SESSION_TTL')
