@@ -54,23 +54,31 @@ export function readFields (event: Event): BodyResult {
   if (type === 'application/x-www-form-urlencoded' || (type === '' && text === '')) {
     let fields: Fields = {}
     for (let [ key, value ] of new URLSearchParams(text)) {
-      // A field given twice is ambiguous; refuse rather than guess which one was meant
-      if (key in fields) return { ok: false, error: `The field "${key}" is given more than once` }
-      fields[key] = value
+      // A field given twice is ambiguous; refuse rather than guess which one was meant.
+      // (hasOwn, not `in`: `constructor` or `toString` is a field name here, not a built-in.)
+      if (Object.hasOwn(fields, key)) return { ok: false, error: `The field "${key}" is given more than once` }
+      // defineProperty, not `=`: assigning `__proto__` would change the object instead of adding a field
+      Object.defineProperty(fields, key, { value, enumerable: true, writable: true, configurable: true })
     }
     return { ok: true, fields }
   }
   return { ok: false, error: 'Send the body as application/json or application/x-www-form-urlencoded' }
 }
 
+// Control and format characters garble logs and pages. Default-ignorable ones (U+034F, U+3164,
+// U+FE0F, ...) draw nothing, so "admin" plus one of them looks like "admin" and is not.
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u
+// At least one character that draws something: a letter, digit, punctuation or symbol, other than
+// the blank Braille pattern U+2800, which is a symbol that draws nothing
+const VISIBLE = /(?!\u2800)[\p{L}\p{N}\p{P}\p{S}]/u
+
 /** A form or JSON field as 1 to `max` characters of printable text, trimmed; null if it is not one */
 export function textField (fields: Fields, name: string, max: number): string | null {
-  let value = fields[name]
+  let value = Object.hasOwn(fields, name) ? fields[name] : undefined
   if (typeof value !== 'string') return null
   let text = value.trim()
   let length = [ ...text ].length // characters, not UTF-16 units
-  // No control or format characters: they garble logs and pages, and hide what a name says
-  return length >= 1 && length <= max && !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text) ? text : null
+  return length >= 1 && length <= max && !HIDDEN.test(text) && VISIBLE.test(text) ? text : null
 }
 
 export function json (statusCode: number, body: unknown): Response {

@@ -31,7 +31,9 @@ test('signing in keeps the session data, and JSON clients get the new state', as
 
 test('a bad name gets a 400 for JSON clients and a one-time message for forms', async t => {
   let browser = visitor()
-  for (let name of [ '', '   ', 'x'.repeat(41), 'tab\there', 42 ]) {
+  // The last five draw nothing, or hide a character: Hangul fillers, a combining grapheme joiner,
+  // the blank Braille pattern, and `admin` with a variation selector
+  for (let name of [ '', '   ', 'x'.repeat(41), 'tab\there', 42, '\u3164', '\u115F\u1160', '\u034F', '\u2800', 'admin\uFE0F' ]) {
     let res = await browser.post('/login', { name }, JSON_HEADERS)
     t.equal(res.status, 400, `${JSON.stringify(name)} is refused`)
     t.match(res.json<{ error: string }>().error, /1 to 40 printable characters/)
