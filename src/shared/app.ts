@@ -1,21 +1,23 @@
 // What this sample app keeps in its session, and the answers its routes share.
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
+import * as v from 'valibot'
 import { json, redirect, wantsJson } from './http.ts'
 import type { Reply, Session } from './session.ts'
 
-export interface User {
-  name: string
-  /** When they signed in (ms since epoch) */
-  since: number
-}
+// The session's shape, checked on every read. Each field has a default: a new visitor starts from
+// them, and a stored field of another shape (an older version of the app wrote it) falls back to
+// its own default while the other fields are kept.
+export const AppSession = v.object({
+  count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0)), 0),
+  user: v.optional(v.nullable(v.object({
+    name: v.pipe(v.string(), v.minLength(1)),
+    /** When they signed in (ms since epoch) */
+    since: v.number(),
+  })), null),
+  cart: v.optional(v.array(v.string()), []),
+})
 
-export interface AppData {
-  count: number
-  user: User | null
-  cart: string[]
-}
-
-export const defaults: AppData = { count: 0, user: null, cart: [] }
+export type AppData = v.InferOutput<typeof AppSession>
 
 /** The page's state as JSON clients see it */
 export function state (session: Session<AppData>) {

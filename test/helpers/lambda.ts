@@ -7,6 +7,7 @@ export type Handler = (event: Event) => Promise<Response>
 interface Call {
   method?: 'GET' | 'POST'
   path?: string
+  /** `name=value` pairs, separated by `; ` as in a Cookie header */
   cookie?: string
   json?: object
 }
@@ -19,7 +20,7 @@ export function event ({ method = 'GET', path = '/', cookie, json }: Call): Even
     routeKey: `${method} ${path}`,
     rawPath: path,
     rawQueryString: '',
-    cookies: cookie ? [ cookie ] : undefined,
+    cookies: cookie ? cookie.split('; ') : undefined,
     headers,
     body: json ? JSON.stringify(json) : undefined,
     isBase64Encoded: false,
@@ -36,6 +37,14 @@ export function setCookieOf (res: Response): string | null {
   let header = res.cookies?.find(c => c.startsWith('_idx='))
   if (!header) return null
   return /Max-Age=0/.test(header) ? '' : header.split(';')[0]
+}
+
+/** Every cookie a response sets, by name: the new `name=value` pair, or '' where it clears one */
+export function cookiesSetBy (res: Response): Record<string, string> {
+  return Object.fromEntries((res.cookies ?? []).map(header => {
+    let pair = header.split(';')[0]
+    return [ pair.slice(0, pair.indexOf('=')), /Max-Age=0/.test(header) ? '' : pair ]
+  }))
 }
 
 export function bodyOf (res: Response): Record<string, unknown> {

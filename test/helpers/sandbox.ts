@@ -3,6 +3,7 @@
 import sandbox from '@architect/sandbox'
 import inventory from '@architect/inventory'
 import type { Test } from 'tape'
+import type { Handler } from './lambda.ts'
 import { modeOf } from '../../src/shared/session/config.ts'
 
 export const root = new URL('../..', import.meta.url).pathname
@@ -24,6 +25,17 @@ export async function start (t: Test, env?: Record<string, string>) {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'sandbox'
   process.env.AWS_REGION ??= 'us-west-2'
   t.ok(await sandbox.start({ cwd: root, quiet: true, env }), `Sandbox started in ${mode} mode`)
+}
+
+/**
+ * Imports a route's handler into this process, as a warm Lambda holds it. The handlers read
+ * their settings on first import, so this sets the environment Sandbox would give them first.
+ */
+export async function inProcess (route: 'get-index' | 'post-count' | 'post-login'): Promise<Handler> {
+  process.env.ARC_ENV = 'testing'
+  process.env.ARC_APP_SECRET = await devSecret()
+  let module = await import(`../../src/http/${route}/index.ts`) as { handler: Handler }
+  return module.handler
 }
 
 export async function end (t: Test) {

@@ -16,17 +16,22 @@ export interface Result {
 }
 
 export interface WarmLambda {
-  call (route: Route, event: Event): Promise<Result>
+  /** Calls a route; with `now`, at that moment (ms since epoch) */
+  call (route: Route, event: Event, now?: number): Promise<Result>
   close (): void
 }
 
+// A call may give `now` (ms since epoch): the handler then runs with Date.now() stopped there,
+// so tests can move time in the built code, which has no test hooks of its own
 const CHILD = `
 const { createInterface } = require('node:readline')
 const { join } = require('node:path')
+const realNow = Date.now
 const lines = createInterface({ input: process.stdin })
 lines.on('line', async line => {
-  const { route, event } = JSON.parse(line)
+  const { route, event, now } = JSON.parse(line)
   const { handler } = require(join(process.env.BUILD_DIR, route, 'index.js'))
+  Date.now = now ? () => now : realNow
   const started = performance.now()
   const response = await handler(event)
   process.stdout.write(JSON.stringify({ response, ms: performance.now() - started }) + '\\n')
@@ -45,10 +50,10 @@ export function warmLambda (env: Record<string, string>): WarmLambda {
     for (let call of waiting.splice(0)) call.reject(new Error(`the Lambda process exited with code ${code}`))
   })
   return {
-    call (route, event) {
+    call (route, event, now) {
       return new Promise((resolve, reject) => {
         waiting.push({ resolve, reject })
-        child.stdin.write(JSON.stringify({ route, event }) + '\n')
+        child.stdin.write(JSON.stringify({ route, event, now }) + '\n')
       })
     },
     close () {
@@ -72,6 +77,9 @@ export function sandboxEnv (overrides: Record<string, string>): Record<string, s
     ARC_SESSION_TABLE_NAME: process.env.ARC_SESSION_TABLE_NAME ?? 'jwe',
     ARC_SESSION_TTL: '604800',
     ARC_SANDBOX: sandboxPorts(),
+    // Sandbox answers service discovery for its own stack only; naming it lets a Lambda run with
+    // ARC_ENV=staging or production here find the session table in Sandbox's DynamoDB
+    ARC_STACK_NAME: 'ArcSessionsTesting',
     AWS_ACCESS_KEY_ID: 'sandbox',
     AWS_SECRET_ACCESS_KEY: 'sandbox',
     AWS_REGION: 'us-west-2',

@@ -10,14 +10,17 @@ const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w
 test('start Sandbox (which builds the handlers)', start)
 
 for (let [ stage, secure ] of [ [ 'testing', false ], [ 'staging', true ], [ 'production', true ] ] as const) {
-  test(`${stage}: the cookie is HttpOnly, SameSite=Lax, Path=/${secure ? ', and Secure' : ', without Secure so http://localhost works'}`, async t => {
+  test(`${stage}: the cookie is ${secure ? '__Host-idx' : '_idx'}, HttpOnly, SameSite=Lax, Path=/${secure ? ', and Secure' : ', without Secure so http://localhost works'}`, async t => {
     let lambda = warmLambda(sandboxEnv({ ARC_ENV: stage, ARC_APP_SECRET: STRONG }))
     // Sign-out sets a cookie in both modes without touching DynamoDB (which only exists for `testing` here)
     let calls = [ lambda.call('post-logout', event({ method: 'POST', path: '/logout' })) ]
     if (mode === 'cookie') calls.push(lambda.call('post-count', event({ method: 'POST', path: '/count', json: { by: 1 } })))
+    // Deployed, the name is `__Host-idx`, which the browser only accepts from this host over HTTPS
+    let name = secure ? '__Host-idx' : '_idx'
     for (let { response } of await Promise.all(calls)) {
       let cookie = response.cookies?.[0] ?? ''
-      t.match(cookie, /^_idx=[^;]*; Max-Age=\d+; Path=\/; HttpOnly/, cookie.split(';')[0].slice(0, 20) + '…')
+      t.match(cookie, new RegExp(`^${name}=[^;]*; Max-Age=\\d+; Path=/; HttpOnly`), cookie.split(';')[0].slice(0, 20) + '…')
+      t.doesNotMatch(cookie, /Domain=/i, 'no Domain, so no other host shares it')
       t.match(cookie, /; SameSite=Lax/, 'SameSite=Lax')
       t.equal(/; Secure/.test(cookie), secure, secure ? 'Secure' : 'not Secure')
     }

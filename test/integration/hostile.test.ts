@@ -1,11 +1,13 @@
 // Hostile input. Every case must end in a 2xx/3xx with a fresh or unchanged session, or a 4xx
 // with a message: never a 5xx, a hang, or a table row for a request that stored nothing.
 import test from 'tape'
+import arc from '@architect/functions'
 import jwt from 'node-webtokens'
 import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
 import { visitor, cookieValue, JSON_HEADERS, type Reply } from '../helpers/browser-like.ts'
 import { allRows } from '../helpers/table.ts'
+import { seal } from '../helpers/jwe.ts'
 
 const OTHER_SECRET = 'an-entirely-different-secret-0123456789abcdef'
 
@@ -28,11 +30,21 @@ function forgeries (secret: string): [string, string][] {
       return [ `a byte flipped in JWE segment ${i + 1}`, segments.with(i, changed).join('.') ]
     })
     let otherKey = Buffer.from(OTHER_SECRET.slice(0, 32)).toString('base64')
+    let payload = { count: 99, _renewed: Date.now() }
+    // The IV's last character with its unused low bits set: the same bytes, another spelling
+    let iv = segments[2]
+    let respelled = segments.with(2, iv.slice(0, -1) + (iv.at(-1) === 'A' ? 'B' : 'A')).join('.')
     return [
       ...flipped,
-      [ 'a JWE sealed with another secret', jwt.generate('dir', 'A256GCM', { count: 99, _renewed: Date.now() }, otherKey) ],
-      [ 'a JWS signed with the app key (wrong algorithm)', jwt.generate('HS256', { count: 99, _renewed: Date.now() }, Buffer.from(secret.slice(0, 32)).toString('base64')) ],
+      [ 'a JWE sealed with another secret', jwt.generate('dir', 'A256GCM', payload, otherKey) ],
+      [ 'a JWS signed with the app key (wrong algorithm)', jwt.generate('HS256', payload, Buffer.from(secret.slice(0, 32)).toString('base64')) ],
       [ 'a truncated JWE', good.slice(0, -10) ],
+      [ 'the tag cut to 12 bytes', good.slice(0, -5) ],
+      [ 'the tag cut to 4 bytes', good.slice(0, -16) ],
+      [ 'a segment spelled another way', respelled ],
+      [ 'a header with `zip`, sealed with the app key', seal(payload, secret, { header: { alg: 'dir', enc: 'A256GCM', zip: 'DEF' } }) ],
+      [ 'a header with another field (`kid`), sealed with the app key', seal(payload, secret, { header: { alg: 'dir', enc: 'A256GCM', kid: '1' } }) ],
+      [ 'a header naming A128GCM', seal(payload, secret, { header: { alg: 'dir', enc: 'A128GCM' } }) ],
     ]
   }
   let [ id, signature ] = good.split('.')
@@ -72,6 +84,7 @@ test('odd cookie headers read as a fresh session', async t => {
     [ 'an empty _idx=', '_idx=' ],
     [ 'a 10 KB cookie', `_idx=${'a'.repeat(10 * 1024)}` ],
     [ 'bad percent-encoding', '_idx=%E0%A4%A' ],
+    [ 'a JWE header that decodes to null', '_idx=bnVsbA....' ],
     [ 'a good cookie followed by a bad one (the last one counts, as in Architect)', `_idx=${encodeURIComponent(good)}; _idx=garbage` ],
   ]
   for (let [ label, cookie ] of cases) {
@@ -98,6 +111,26 @@ test('hostile bodies get a 4xx with a message, and the session is unchanged', as
   }
   t.equal((await browser.get('/', JSON_HEADERS)).json().count, 5, 'count still 5')
 })
+
+test('form fields named like built-in object properties are ordinary fields', async t => {
+  let browser = visitor(`_idx=${encodeURIComponent(good)}`)
+  for (let name of [ 'constructor', 'toString', '__proto__', 'hasOwnProperty' ]) {
+    let res = await browser.post('/cart', `item=apple&${name}=1`, JSON_HEADERS)
+    t.equal(res.status, 200, `item=apple&${name}=1: accepted`)
+  }
+  t.equal((await browser.get('/', JSON_HEADERS)).json<{ cart: string[] }>().cart.length, 4, 'each added its item')
+})
+
+if (mode === 'cookie') {
+  test('upstream: plain arc.http.session.read opens a cookie whose tag was cut to 4 bytes; this app does not', async t => {
+    process.env.ARC_APP_SECRET = await devSecret()
+    process.env.ARC_SESSION_TABLE_NAME = 'jwe'
+    let cut = good.slice(0, -16)
+    let read: Record<string, unknown> = await arc.http.session.read({ headers: { cookie: `_idx=${cut}` } } as never)
+    t.equal(read.count, 5, 'Architect (node-webtokens) reads count 5 from it: a 32-bit tag is all a forger must guess')
+    t.equal((await visitor(`_idx=${cut}`).get('/', JSON_HEADERS)).json().count, 0, 'the wrapper reads a fresh session')
+  })
+}
 
 test('unknown paths and methods get a 4xx', async t => {
   for (let [ method, path ] of [ [ 'GET', '/nope' ], [ 'DELETE', '/' ], [ 'PUT', '/count' ], [ 'GET', '/count' ], [ 'POST', '/../../etc/passwd' ] ]) {

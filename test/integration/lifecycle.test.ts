@@ -3,7 +3,7 @@
 import test from 'tape'
 import jwt from 'node-webtokens'
 import { sign } from 'cookie-signature'
-import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
+import { start, end, mode, devSecret, inProcess } from '../helpers/sandbox.ts'
 import { event, setCookieOf, bodyOf, type Handler } from '../helpers/lambda.ts'
 import { visitor, cookieValue, JSON_HEADERS } from '../helpers/browser-like.ts'
 import { getRow, putRow } from '../helpers/table.ts'
@@ -19,12 +19,9 @@ let postLogin: Handler
 
 test('start Sandbox and load the handlers in this process', async t => {
   await start(t)
-  // The handlers read their settings when first imported, so set the environment first
-  process.env.ARC_ENV = 'testing'
-  process.env.ARC_APP_SECRET = await devSecret()
-  getIndex = (await import('../../src/http/get-index/index.ts')).handler
-  postCount = (await import('../../src/http/post-count/index.ts')).handler
-  postLogin = (await import('../../src/http/post-login/index.ts')).handler
+  getIndex = await inProcess('get-index')
+  postCount = await inProcess('post-count')
+  postLogin = await inProcess('post-login')
 })
 
 /** Runs `fn` with the clock stopped at `at` */

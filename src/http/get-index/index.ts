@@ -1,9 +1,9 @@
 // GET /: the counter page, or its state as JSON for `Accept: application/json`.
-import { defaults, state } from '../../shared/app.ts'
+import { AppSession, state } from '../../shared/app.ts'
 import { html, json, wantsJson } from '../../shared/http.ts'
 import { withSession } from '../../shared/session.ts'
 import { page } from './page.ts'
 
-export const handler = withSession(defaults, async (event, session) => {
+export const handler = withSession(AppSession, async (event, session) => {
   return wantsJson(event) ? json(200, state(session)) : html(200, page(session))
 })

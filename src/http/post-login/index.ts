@@ -1,10 +1,10 @@
 // POST /login: signs the visitor in under a name, with a brand-new session identity.
-import { badInput, defaults, done } from '../../shared/app.ts'
+import { AppSession, badInput, done } from '../../shared/app.ts'
 import { readFields, textField } from '../../shared/http.ts'
 import { clock } from '../../shared/session/clock.ts'
 import { withSession } from '../../shared/session.ts'
 
-export const handler = withSession(defaults, async (event, session) => {
+export const handler = withSession(AppSession, async (event, session) => {
   let body = readFields(event)
   if (!body.ok) return badInput(event, body.error)
 

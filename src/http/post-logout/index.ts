@@ -1,9 +1,12 @@
 // POST /logout: ends the session. Table mode deletes the row; cookie mode can only clear the cookie.
-import { defaults, state } from '../../shared/app.ts'
+import * as v from 'valibot'
+import { AppSession, state } from '../../shared/app.ts'
 import { json, redirect, wantsJson } from '../../shared/http.ts'
 import { withSession } from '../../shared/session.ts'
 
-export const handler = withSession(defaults, async (event, session) => {
-  let response = wantsJson(event) ? json(200, state({ ...session, data: defaults, flash: null })) : redirect('/')
+export const handler = withSession(AppSession, async (event, session) => {
+  // JSON clients see the state a new visitor starts from: the schema's defaults
+  let signedOut = { ...session, data: v.parse(AppSession, {}), flash: null }
+  let response = wantsJson(event) ? json(200, state(signedOut)) : redirect('/')
   return { ...response, destroy: true }
 })

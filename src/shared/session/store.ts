@@ -2,17 +2,19 @@
 // so handlers never know (or branch on) which mode they run in.
 
 /** Bookkeeping the wrapper keeps next to the app's data. App keys must not start with `_`. */
-export interface Meta {
+export interface StoredMeta {
   /** When the session was last written or renewed (ms since epoch); drives idle expiry */
   _renewed: number
-  /** When the visitor last signed in (ms since epoch); drives the absolute lifetime */
+  /** When the session began or the visitor last signed in (ms since epoch); drives the absolute lifetime */
   _since?: number
   /** A message shown once, on the next request */
   _flash?: string
+  /** Written for a `__Host-idx` cookie (deployed stages), so it must never arrive as `_idx` */
+  _host?: true
 }
 
-/** What is stored: the app's fields, flat, plus Meta (the shape plain arc.http.session reads) */
-export type SessionRecord = Record<string, unknown> & Meta
+/** What is stored: the app's fields, flat, plus StoredMeta (the shape plain arc.http.session reads) */
+export type SessionRecord = Record<string, unknown> & StoredMeta
 
 export interface Loaded {
   record: SessionRecord

@@ -5,7 +5,8 @@ import arc from '@architect/functions'
 import { sign, unsign } from 'cookie-signature'
 import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
-import { ConflictError, type Loaded, type SessionStore } from './store.ts'
+import { isPlainObject, withoutPrototypeKeys } from './data.ts'
+import { ConflictError, type SessionRecord, type SessionStore } from './store.ts'
 
 // Architect's ddb provider sets `_ttl` to a week after each write
 const ARCHITECT_WEEK = 604800
@@ -31,6 +32,34 @@ function isConditionFailure (err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException'
 }
 
+/** The row id a cookie value carries, if one of our secrets signed it; `index` says which */
+export function signedId (cookieValue: string, secrets: string[]): { id: string, index: number } | null {
+  // cookie-signature compares in constant time, so the signature cannot be guessed byte by byte
+  for (let [ index, secret ] of secrets.entries()) {
+    let id = unsign(cookieValue, secret)
+    if (id !== false) return { id, index }
+  }
+  return null
+}
+
+/**
+ * The session in a row, or null when the row is expired or not one of ours. Never throws: a row
+ * is input too (plain arc.http() or an older version of this app may have written it).
+ */
+export function recordFromRow (Item: Record<string, unknown> | undefined, now: number): { record: SessionRecord, version: number } | null {
+  // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
+  if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= now / 1000) return null
+  // A JSON copy: sets and binary become plain values, prototype keys are dropped, and numbers past
+  // 2^53 (which aws-lite hands over as BigInt, and JSON cannot hold) are left for the schema to default
+  let json = JSON.stringify(Item, (_key, value: unknown) => typeof value === 'bigint' ? undefined : value)
+  let row: unknown = JSON.parse(json, withoutPrototypeKeys)
+  if (!isPlainObject(row)) return null
+  let { _idx, _secret, _ttl, _version, _renewed, ...fields } = row
+  // A row plain arc.http() wrote has no `_renewed`; it set `_ttl` a week after its last write
+  let renewed = typeof _renewed === 'number' ? _renewed : (Item._ttl - ARCHITECT_WEEK) * 1000
+  return { record: { ...fields, _renewed: renewed }, version: typeof _version === 'number' ? _version : 0 }
+}
+
 export function tableStore (settings: Settings): SessionStore {
   let secrets = [ settings.secret, settings.previousSecret ].filter(s => s !== null)
 
@@ -41,25 +70,14 @@ export function tableStore (settings: Settings): SessionStore {
     return { client: tables._client, TableName }
   }
 
-  async function find (id: string, oldSecret: boolean): Promise<Loaded | null> {
-    let { client, TableName } = await db()
-    let { Item } = await bounded(client.GetItem({ TableName, Key: { _idx: id }, ConsistentRead: true }))
-    // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
-    if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= clock.now() / 1000) return null
-    let { _idx, _secret, _ttl, _version, _renewed, ...record } = Item
-    // A row plain arc.http() wrote has no `_renewed`; it set `_ttl` a week after its last write
-    let renewed = typeof _renewed === 'number' ? _renewed : (Item._ttl - ARCHITECT_WEEK) * 1000
-    return { record: { ...record, _renewed: renewed }, id, version: typeof _version === 'number' ? _version : 0, oldSecret }
-  }
-
   return {
     async load (cookieValue) {
-      // cookie-signature compares in constant time, so the signature cannot be guessed byte by byte
-      for (let [ index, secret ] of secrets.entries()) {
-        let id = unsign(cookieValue, secret)
-        if (id !== false) return find(id, index > 0)
-      }
-      return null
+      let signed = signedId(cookieValue, secrets)
+      if (!signed) return null
+      let { client, TableName } = await db()
+      let { Item } = await bounded(client.GetItem({ TableName, Key: { _idx: signed.id }, ConsistentRead: true }))
+      let found = recordFromRow(Item, clock.now())
+      return found && { ...found, id: signed.id, oldSecret: signed.index > 0 }
     },
 
     async save (record, previous, newIdentity) {
@@ -76,12 +94,13 @@ export function tableStore (settings: Settings): SessionStore {
         _version: (keep?.version ?? 0) + 1,
       }
       // Write only if nobody else wrote since we read: without this, concurrent requests on one
-      // session silently lose updates. A new id must be unused; a row arc.http() wrote has no version.
+      // session silently lose updates. A new id must be unused. A row arc.http() wrote has no
+      // version, and must still exist: a request in flight must not bring back a signed-out row.
       let condition = !keep
         ? { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': '_idx' } }
         : keep.version
           ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': keep.version } }
-          : { ConditionExpression: 'attribute_not_exists(#v)', ExpressionAttributeNames: { '#v': '_version' } }
+          : { ConditionExpression: 'attribute_exists(#k) AND attribute_not_exists(#v)', ExpressionAttributeNames: { '#k': '_idx', '#v': '_version' } }
       try {
         await bounded(client.PutItem({ TableName, Item, ...condition }))
       }

@@ -1,0 +1,60 @@
+// Which status means what, and what the log says. In this process (as a warm Lambda runs the
+// handlers) so the log can be read; table mode still uses Sandbox's DynamoDB.
+import test from 'tape'
+import { sign } from 'cookie-signature'
+import { start, end, mode, devSecret, inProcess } from '../helpers/sandbox.ts'
+import { event, bodyOf } from '../helpers/lambda.ts'
+import { sealSession } from '../helpers/jwe.ts'
+import { putRow } from '../helpers/table.ts'
+import type { Handler } from '../helpers/lambda.ts'
+
+/** Runs `fn` and returns what it wrote to console.error and console.warn */
+async function logOf (fn: () => Promise<unknown>): Promise<string> {
+  let lines: string[] = []
+  let { error, warn } = console
+  console.error = console.warn = (...args: unknown[]) => { lines.push(args.join(' ')) }
+  try { await fn() }
+  finally { Object.assign(console, { error, warn }) }
+  return lines.join('\n')
+}
+
+let getIndex: Handler
+let failing: Handler
+
+test('start Sandbox and load the handlers in this process', async t => {
+  await start(t)
+  getIndex = await inProcess('get-index')
+  let { withSession } = await import('../../src/shared/session.ts')
+  let { AppSession } = await import('../../src/shared/app.ts')
+  failing = withSession(AppSession, async () => {
+    throw new TypeError('a bug in this handler')
+  })
+})
+
+test('a handler that throws answers a generic 500, and the log names the route and the error', async t => {
+  let res: Awaited<ReturnType<Handler>> | undefined
+  let log = await logOf(async () => { res = await failing(event({ method: 'GET', path: '/' })) })
+  t.equal(res?.statusCode, 500, '500, not 503: the session store is fine')
+  t.deepEqual(bodyOf(res ?? {}), { error: 'Something went wrong on our side; try again later' }, 'a message, no details')
+  t.match(log, /Handler failed \(GET \/\): TypeError: a bug in this handler/, 'the log names the route and the error')
+  t.doesNotMatch(log, /Session store failed/, 'and does not blame the store')
+})
+
+test('a stored session that fails the schema: one log line naming the fields, never their values', async t => {
+  let secret = await devSecret()
+  let fields = { count: 'VALUE-ONE', cart: 'VALUE-TWO', user: { name: 'Ada', since: Date.now() } }
+  let cookie = `_idx=${sealSession(fields, secret)}`
+  if (mode === 'table') {
+    await putRow({ ...fields, _idx: 'logged-shape-00000000000', _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1 })
+    cookie = `_idx=${encodeURIComponent(sign('logged-shape-00000000000', secret))}`
+  }
+  let res: Awaited<ReturnType<Handler>> | undefined
+  let log = await logOf(async () => { res = await getIndex(event({ cookie })) })
+  t.equal(res?.statusCode, 200, 'the page answers')
+  t.deepEqual(bodyOf(res ?? {}).user, { name: 'Ada' }, 'still signed in')
+  t.equal(log.split('\n').length, 1, 'one line')
+  t.match(log, /failed the schema \(GET \/\); reset to defaults: count, cart$/, 'naming the fields')
+  t.doesNotMatch(log, /VALUE-|Ada/, 'and none of the values')
+})
+
+test('end Sandbox', end)

@@ -1,0 +1,89 @@
+// Deployed stages name the session cookie `__Host-idx`: a browser only takes it from this very host,
+// over HTTPS, with Path=/ and no Domain, so a page on a sibling subdomain (evil.example.com next to
+// app.example.com) can no longer plant a session of its choosing or wipe the visitor's.
+// Checked on the built handlers with ARC_ENV=production, against Sandbox's DynamoDB.
+import test from 'tape'
+import { sign } from 'cookie-signature'
+import { start, end, mode } from '../helpers/sandbox.ts'
+import { event, bodyOf, cookiesSetBy } from '../helpers/lambda.ts'
+import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { sealSession } from '../helpers/jwe.ts'
+import { getRow, putRow } from '../helpers/table.ts'
+
+const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+
+let lambda: WarmLambda
+
+/** Signs in as `name` and returns the `__Host-idx=…` pair the response sets */
+async function signIn (name: string): Promise<string> {
+  let { response } = await lambda.call('post-login', event({ method: 'POST', path: '/login', json: { name } }))
+  let cookie = cookiesSetBy(response)['__Host-idx']
+  if (!cookie) throw new Error('sign-in set no __Host-idx')
+  return cookie
+}
+
+async function whoIs (cookie: string) {
+  let { response } = await lambda.call('get-index', event({ cookie }))
+  return { user: bodyOf(response).user, count: bodyOf(response).count, set: cookiesSetBy(response) }
+}
+
+/** A session written before deployed stages used `__Host-idx`: an `_idx` cookie, count 4 */
+async function sessionFromBefore (): Promise<string> {
+  let data = { count: 4, user: { name: 'Ada', since: Date.now() } }
+  if (mode === 'cookie') return `_idx=${sealSession(data, STRONG)}`
+  let id = `from-before-${Date.now()}`
+  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1, ...data })
+  return `_idx=${encodeURIComponent(sign(id, STRONG))}`
+}
+
+test('start Sandbox and a production Lambda', async t => {
+  await start(t)
+  lambda = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG }))
+})
+
+test('an `_idx` planted by a sibling subdomain is ignored next to the visitor\'s own cookie, wherever it stands', async t => {
+  let victim = await signIn('Victim')
+  let attacker = (await signIn('Mallory')).replace('__Host-idx=', '_idx=')
+  for (let [ label, cookie ] of [
+    [ 'planted after', `${victim}; ${attacker}` ],
+    [ 'planted before', `${attacker}; ${victim}` ],
+    [ 'garbage planted', `_idx=garbage; ${victim}` ],
+  ]) {
+    let seen = await whoIs(cookie)
+    t.deepEqual(seen.user, { name: 'Victim' }, `${label}: still the victim's own session`)
+    t.equal(seen.set['__Host-idx'], undefined, `${label}: the victim's cookie is neither cleared nor replaced`)
+  }
+})
+
+test('a `__Host-idx` value replanted as `_idx` opens nothing, so it cannot sign a visitor in as the attacker', async t => {
+  let planted = (await signIn('Mallory')).replace('__Host-idx=', '_idx=')
+  let seen = await whoIs(planted)
+  t.equal(seen.user, null, 'the visitor is not signed in as Mallory')
+  t.equal(seen.set._idx, '', 'and the planted name is cleared (for this host)')
+  let { response } = await lambda.call('post-count', event({ method: 'POST', path: '/count', cookie: planted, json: { by: 1 } }))
+  t.equal(bodyOf(response).user, null, 'a write starts a session of the visitor\'s own')
+})
+
+test('a session from before `__Host-idx` is read once, moved to `__Host-idx` under a new identity, and `_idx` cleared', async t => {
+  let before = await sessionFromBefore()
+  let seen = await whoIs(before)
+  t.deepEqual([ seen.user, seen.count ], [ { name: 'Ada' }, 4 ], 'the visitor keeps their session')
+  t.ok(seen.set['__Host-idx'], 'it comes back as __Host-idx')
+  t.equal(seen.set._idx, '', 'and _idx is cleared')
+  let moved = await whoIs(seen.set['__Host-idx'] ?? '')
+  t.deepEqual([ moved.user, moved.count ], [ { name: 'Ada' }, 4 ], 'the new cookie carries it')
+
+  let replay = await whoIs(before)
+  if (mode === 'table') {
+    t.equal(replay.user, null, 'table mode: the old `_idx` opens nothing any more (its row is gone)')
+    t.equal(await getRow(decodeURIComponent(before.slice(5)).split('.')[0]), undefined, 'table mode: the old row is deleted')
+  }
+  else {
+    t.deepEqual(replay.user, { name: 'Ada' }, 'cookie mode: the old `_idx` still opens until its idle limit (nothing to revoke; see README)')
+  }
+})
+
+test('stop the Lambda and Sandbox', async t => {
+  lambda.close()
+  await end(t)
+})

@@ -1,0 +1,65 @@
+// Table mode: a request still in flight while the visitor signs out (or signs in) must not write the
+// retired row back, or the old cookie would work again. Rows plain arc.http() wrote have no
+// `_version` to compare, so the write must also require the row to still exist.
+// Cookie mode has no row to bring back: it cannot revoke a cookie at all (see README).
+import test from 'tape'
+import { sign } from 'cookie-signature'
+import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
+import { visitor, JSON_HEADERS } from '../helpers/browser-like.ts'
+import { getRow, putRow } from '../helpers/table.ts'
+import { readSettings } from '../../src/shared/session/config.ts'
+import { ConflictError, type SessionStore } from '../../src/shared/session/store.ts'
+import { tableStore } from '../../src/shared/session/table-store.ts'
+
+let store: SessionStore
+let secret = ''
+
+/** A signed-in row as plain arc.http() writes it (no `_version`), and its cookie value */
+async function architectRow (id: string): Promise<string> {
+  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, user: { name: 'Ada', since: Date.now() } })
+  return sign(id, secret)
+}
+
+/** The in-flight request's write, which must lose */
+async function lateWrite (t: test.Test, write: Promise<string>) {
+  try {
+    await write
+    t.fail('the late write went through')
+  }
+  catch (err) {
+    t.ok(err instanceof ConflictError, 'the late write is refused as a conflict (the wrapper then re-reads: no session)')
+  }
+}
+
+if (mode === 'table') {
+  test('start Sandbox, and the table store as the handlers use it', async t => {
+    await start(t)
+    secret = await devSecret()
+    let setup = readSettings({ ARC_APP_SECRET: secret, ARC_SESSION_TABLE_NAME: 'session' })
+    if (!setup.ok) throw new Error(setup.problem)
+    store = tableStore(setup.settings)
+  })
+
+  test('a write in flight during sign-out does not bring back a row plain arc.http() wrote', async t => {
+    let cookie = await architectRow('race-sign-out-000000000')
+    let inFlight = await store.load(cookie) // a request reads the session...
+    if (!inFlight) throw new Error('the row did not load')
+    await store.remove(inFlight) // ...the visitor signs out meanwhile...
+    await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false)) // ...then the request writes
+    t.equal(await getRow('race-sign-out-000000000'), undefined, 'the row stays deleted')
+    let replay = await visitor(`_idx=${encodeURIComponent(cookie)}`).get('/', JSON_HEADERS)
+    t.equal(replay.json().user, null, 'and the old cookie opens nothing')
+  })
+
+  test('a write in flight during sign-in does not bring back the row sign-in retired', async t => {
+    let cookie = await architectRow('race-sign-in-0000000000')
+    let signingIn = await store.load(cookie)
+    let inFlight = await store.load(cookie)
+    if (!signingIn || !inFlight) throw new Error('the row did not load')
+    await store.save({ ...signingIn.record, _renewed: Date.now() }, signingIn, true) // new id, old row deleted
+    await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false))
+    t.equal(await getRow('race-sign-in-0000000000'), undefined, 'the retired row stays deleted')
+  })
+
+  test('end Sandbox', end)
+}
