@@ -18,6 +18,11 @@ session
 
 @aws
 runtime typescript
+# Lambda's default is 5 s. Each request spends what is left of this, less a second to answer in
+# (src/shared/session.ts): room for aws-lite's own retries of a throttled DynamoDB call (up to
+# about 3 s of backoff) and a conflict retry, while the visitor still gets an answer, a 503 or a
+# 409 with a message, long before API Gateway's 30 s limit.
+timeout 10
 
 @plugins
 architect/plugin-typescript

@@ -2,6 +2,8 @@
 // this process and answers the orchestrator (bench/run.ts) over stdin/stdout, one JSON line each.
 //   { op: 'call', handler, event }        → { response }
 //   { op: 'bench', tasks: [{ name, handler, event }] } → { results: [{ name, p50, p99, perSecond }] }
+import { Console } from 'node:console'
+import { createWriteStream } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import { Bench } from 'tinybench'
@@ -10,6 +12,11 @@ import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2
 type Handler = (event: Event) => Promise<Response>
 interface Task { name: string, handler: string, event: Event }
 type Message = { op: 'call', handler: string, event: Event } | { op: 'bench', tasks: Task[] }
+
+// stdout carries the replies. The handlers' log lines are written, as on Lambda, but to nowhere.
+const sink = new Console(createWriteStream('/dev/null'))
+const discard = (...args: unknown[]) => sink.log(...args)
+Object.assign(console, { log: discard, info: discard, warn: discard, error: discard })
 
 const load = createRequire(import.meta.url)
 const handlers = new Map<string, Handler>()

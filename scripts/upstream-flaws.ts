@@ -35,6 +35,6 @@ const cases: [string, string][] = [
 ]
 console.log(`@architect/functions ${version}, cookie mode (ARC_SESSION_TABLE_NAME=jwe)\n`)
 for (let [ label, value ] of cases) {
-  let mine = await ours.load(value)
+  let mine = await ours.load(value, Infinity)
   console.log(`${label}:\n  arc.http.session.read: ${await architectReads(value)}\n  this app:              ${mine ? 'opens it' : 'no session'}\n`)
 }

@@ -57,8 +57,11 @@ export function checkLambdas (template: Template, stage: string): { problems: st
   let lambdas: LambdaReport[] = []
   for (let [ name, resource ] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Serverless::Function') continue
-    let { Runtime, CodeUri } = resource.Properties as { Runtime: string, CodeUri: string }
+    let { Runtime, CodeUri, Timeout } = resource.Properties as { Runtime: string, CodeUri: string, Timeout: number }
     if (Runtime !== 'nodejs22.x') problems.push(`${name}: runtime ${Runtime}, expected nodejs22.x (set base-runtime under @typescript in app.arc)`)
+    // The wrapper budgets each request from what Lambda says is left, so any timeout works; but
+    // the README and the tests assume the 10 s that app.arc sets
+    if (Timeout !== 10) problems.push(`${name}: timeout ${Timeout} s, expected 10 (set timeout under @aws in app.arc)`)
     let bundle = join(CodeUri, 'index.js')
     if (!existsSync(bundle)) {
       problems.push(`${name}: no bundle at ${bundle}`)

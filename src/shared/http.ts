@@ -1,38 +1,16 @@
-// Small, dependency-free helpers for API Gateway (HTTP API, payload v2) events.
-import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+// Small, dependency-free helpers for this app's forms (API Gateway HTTP API, payload v2 events).
+// The responses and the cross-site check live with the session wrapper, which needs them too.
+import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
+
+import { isPlainObject } from './session/data.ts'
+
+export { html, json, redirect, wantsJson } from './session/http.ts'
 
 // Our forms send a few short fields; anything bigger is not from them
 export const MAX_BODY_BYTES = 8 * 1024
 
 export type Fields = Record<string, unknown>
 export type BodyResult = { ok: true, fields: Fields } | { ok: false, error: string }
-
-/**
- * True when a browser tells us the request comes from another site or origin.
- * SameSite=Lax already keeps our cookie off cross-site POSTs, but "site" includes every sibling
- * subdomain (a page on evil.example.com is same-site to app.example.com), and not every browser
- * enforces SameSite. Checking Origin closes both gaps. Clients that send neither header (curl,
- * server-to-server) carry no ambient browser cookie to abuse, so they pass.
- */
-export function isCrossSite (event: Event): boolean {
-  if (event.headers['sec-fetch-site'] === 'cross-site') return true
-  let origin = event.headers.origin
-  if (origin === undefined) return false
-  try {
-    return new URL(origin).host !== event.headers.host
-  }
-  catch {
-    return true // `Origin: null` (sandboxed frames, some redirects) or garbage
-  }
-}
-
-export function wantsJson (event: Event): boolean {
-  return (event.headers.accept ?? '').includes('application/json')
-}
-
-function isPlainObject (value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** Parses a JSON or urlencoded form body. Never throws: bad input comes back as an error message. */
 export function readFields (event: Event): BodyResult {
@@ -79,27 +57,6 @@ export function textField (fields: Fields, name: string, max: number): string | 
   let text = value.trim()
   let length = [ ...text ].length // characters, not UTF-16 units
   return length >= 1 && length <= max && !HIDDEN.test(text) && VISIBLE.test(text) ? text : null
-}
-
-export function json (statusCode: number, body: unknown): Response {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(body),
-  }
-}
-
-export function html (statusCode: number, body: string): Response {
-  return {
-    statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8' },
-    body,
-  }
-}
-
-// 303 would be the textbook answer to a POST; browsers treat 302 the same way (GET the new page)
-export function redirect (location: string): Response {
-  return { statusCode: 302, headers: { location } }
 }
 
 export function escapeHtml (text: string): string {

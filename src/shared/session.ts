@@ -1,23 +1,26 @@
 // One typed session wrapper for every route, in both modes:
-// - cookie mode (ARC_SESSION_TABLE_NAME=jwe): the session is sealed into the `_idx` cookie;
+// - cookie mode (ARC_SESSION_TABLE_NAME=jwe): the session is sealed into the cookie;
 // - table mode (ARC_SESSION_TABLE_NAME=session): the cookie is a signed id of a DynamoDB row.
 //
 // A handler gets the session, returns a response, and says what should change:
-//   export const handler = withSession(defaults, async (event, session) => {
+//   export const handler = withSession(schema, async (event, session) => {
 //     return { ...json(200, session.data), session: { ...session.data, count: 1 } }
 //   })
 //
 // Threat model, in short: the cookie is the only credential. It is HttpOnly (no script can read
-// it), SameSite=Lax and Secure outside `testing`. Its contents are encrypted and authenticated
-// (cookie mode) or signed (table mode) with ARC_APP_SECRET, so it cannot be read or forged.
-// Idle and absolute expiry are checked on every read, never left to the browser or DynamoDB.
-import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
-import { parseCookie, stringifySetCookie } from 'cookie'
+// it), SameSite=Lax, and once deployed a Secure `__Host-` cookie no other host can set. Its
+// contents are encrypted and authenticated (cookie mode) or signed (table mode) with
+// ARC_APP_SECRET, so it cannot be read or forged. Everything read back (the cookie, the row, the
+// data in it) is checked before use. Idle and absolute expiry are checked on every read, never
+// left to the browser or DynamoDB. Every request answers before Lambda's timeout.
+import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
 import { clock } from './session/clock.ts'
 import { readSettings, type Mode, type Settings } from './session/config.ts'
+import { HOST_COOKIE, cookieName, sentCookie, setCookie, type SentCookie } from './session/cookies.ts'
 import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type Meta } from './session/data.ts'
-import { ConflictError, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
-import { html, isCrossSite, json, redirect, wantsJson } from './http.ts'
+import { html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
+import { log, type SessionEvent, type Where } from './session/log.ts'
+import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
 
 export interface Session<Data> {
   data: Data
@@ -62,18 +65,21 @@ const renewAfterMs = (settings: Settings) => Math.min(DAY_MS, settings.idleSecon
 // the same limit, so the same handler behaves the same way in both modes.
 export const MAX_RECORD_BYTES = 2800
 
-// A conditional write that loses a race re-reads and re-runs the handler, after a random pause
-// ("full jitter") so the racers spread out instead of colliding again. Bounded, so a pathological
-// burst ends with a clear 409 within about two seconds instead of a Lambda timeout.
-const MAX_ATTEMPTS = 10
-const backoff = (attempt: number) => new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(250, 10 * 2 ** attempt)))
+// Each request may spend what Lambda says is left of its timeout (10 s, `@aws timeout` in app.arc)
+// less a margin to send the answer, so a slow or busy DynamoDB gets a 503 or a 409 with a
+// message, never a timeout. Called without a Lambda context (tests, the bench): the same 10 s.
+const TIMEOUT_MS = 10_000
+const MARGIN_MS = 1000
 
-// Locally (http://localhost) the cookie is Architect's `_idx`. Deployed, it is `__Host-idx`: a
-// browser takes a `__Host-` cookie only from this very host, over HTTPS, with Path=/ and no Domain,
-// so a page on a sibling subdomain cannot plant a session of its choosing (or wipe the visitor's).
-const LOCAL_COOKIE = '_idx'
-const HOST_COOKIE = '__Host-idx'
-const cookieName = (settings: Settings) => settings.secureCookie ? HOST_COOKIE : LOCAL_COOKIE
+// A conditional write that loses a race re-reads and re-runs the handler, after a random pause
+// ("full jitter") so the racers spread out instead of colliding again. Bounded by the attempts
+// and by the request's deadline, so a pathological burst ends with a clear 409.
+const MAX_ATTEMPTS = 10
+const backoffMs = (attempt: number) => Math.random() * Math.min(250, 10 * 2 ** attempt)
+const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+
+// A 503 from the store is worth retrying soon: say when
+const RETRY_AFTER_SECONDS = 2
 const SESSION_TOO_LARGE = 'That would make your session too large to store; nothing was changed'
 
 // Settings are read once per cold start; a bad secret refuses every request (see config.ts)
@@ -98,6 +104,16 @@ interface Current<Data> {
   reset: string[]
 }
 
+/** Everything one request knows beyond its event */
+interface Request {
+  event: Event
+  settings: Settings
+  where: Where
+  /** `performance.now()` time by which every store call must have answered */
+  deadline: number
+  sent: SentCookie | null
+}
+
 /**
  * Wraps a handler: reads the session before it, writes what it returns after it.
  * `schema` is any Standard Schema (valibot, zod, arktype...) whose every field has a default;
@@ -107,81 +123,66 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
   // Checked now, so a schema without defaults fails at cold start rather than on some request
   defaultsOf(schema)
 
-  return async function http (event: Event): Promise<Response> {
+  return async function http (event: Event, context?: Context): Promise<Response> {
+    let deadline = performance.now() + (context?.getRemainingTimeInMillis() ?? TIMEOUT_MS) - MARGIN_MS
+    // Sandbox gives neither id; Lambda and API Gateway give both
+    let requestId = context?.awsRequestId || event.requestContext.requestId || 'local'
+    let where: Where = { requestId, route: event.routeKey, mode: setup.ok ? setup.settings.mode : null }
     if (!setup.ok) {
-      console.error(`Session setup refused: ${setup.problem}`)
-      return html(500, '<!doctype html><title>Server error</title><h1>Something went wrong on our side</h1>')
-    }
-    if (event.requestContext.http.method !== 'GET' && isCrossSite(event)) {
-      return answer(event, 403, 'This request came from another site, so it was refused')
+      log('setup.refused', where, { message: setup.problem })
+      return withStandardHeaders(html(500, '<!doctype html><title>Server error</title><h1>Something went wrong on our side</h1>'), false)
     }
     let { settings } = setup
-    let sent = sessionCookie(event, settings)
+    let request: Request = { event, settings, where, deadline, sent: sentCookie(event, settings) }
+    if (event.requestContext.http.method !== 'GET' && isCrossSite(event)) {
+      return answer(request, 403, 'This request came from another site, so it was refused')
+    }
+
     for (let attempt = 1; ; attempt++) {
       let sessions: SessionStore
       let current: Current<DataOf<S>>
       try {
         sessions = await storeFor(settings)
-        current = await read(sessions, sent, schema, settings)
+        current = await read(request, sessions, schema)
       }
       catch (err) {
-        return storeFailed(event, err)
-      }
-      if (current.reset.length) {
-        // Names only: the values are the visitor's data
-        console.warn(`Stored session failed the schema (${event.routeKey}); reset to defaults: ${current.reset.join(', ')}`)
+        return storeFailed(request, err)
       }
 
       let reply: Reply<DataOf<S>>
       try {
-        reply = await handler(event, view(current, settings, sent))
+        reply = await handler(event, view(current, request))
       }
       catch (err) {
         // A bug in a handler is ours, not the session store's: say so, in the log and the status
-        console.error(`Handler failed (${event.routeKey}): ${err instanceof Error ? err.stack : String(err)}`)
-        return answer(event, 500, 'Something went wrong on our side; try again later')
+        log('handler.failed', where, { error: err instanceof Error ? err.name : typeof err, message: err instanceof Error ? err.stack : undefined })
+        return answer(request, 500, 'Something went wrong on our side; try again later')
       }
 
       try {
-        return await commit({ event, reply, current, sent, settings, sessions })
+        return await commit(request, reply, current, sessions)
       }
       catch (err) {
-        if (!(err instanceof ConflictError)) return storeFailed(event, err)
-        if (attempt === MAX_ATTEMPTS) return answer(event, 409, 'This session is busy with other requests; try again')
-        await backoff(attempt)
+        if (!(err instanceof ConflictError)) return storeFailed(request, err)
+        let wait = backoffMs(attempt)
+        if (attempt === MAX_ATTEMPTS || performance.now() + wait >= deadline) {
+          log('conflicts.exhausted', where, { attempts: attempt })
+          return answer(request, 409, 'This session is busy with other requests; try again')
+        }
+        await pause(wait)
       }
     }
   }
 }
 
-// Only the table store does I/O; if it fails, say so instead of crashing
-function storeFailed (event: Event, err: unknown): Response {
-  console.error(`Session store failed (${event.routeKey}): ${String(err)}`)
-  return answer(event, 503, 'Sessions are unavailable right now; try again shortly')
-}
-
-interface SentCookie {
-  name: string
-  value: string
-  /** An `_idx` from before deployed stages used `__Host-idx`: read once, then moved (see commit) */
-  legacy: boolean
-}
-
-function lastCookie (event: Event, name: string): string | null {
-  let pairs = event.cookies ?? (event.headers.cookie ?? '').split(';')
-  let last = pairs.map(pair => pair.trim()).filter(pair => pair.startsWith(`${name}=`)).at(-1)
-  let value = last ? parseCookie(last)[name] : undefined
-  // An absurdly long value cannot be ours, so it is not worth any crypto work
-  return value && value.length <= 4096 ? value : null
-}
-
-// When several cookies of one name are sent, Architect reads the last; so do we, so both agree
-function sessionCookie (event: Event, settings: Settings): SentCookie | null {
-  let name = cookieName(settings)
-  let value = lastCookie(event, name)
-  if (value !== null) return { name, value, legacy: false }
-  let legacy = name === HOST_COOKIE ? lastCookie(event, LOCAL_COOKIE) : null
-  return legacy === null ? null : { name: LOCAL_COOKIE, value: legacy, legacy: true }
+// Only the table store does I/O; if it fails, say so (and when to come back) instead of crashing.
+// The log quotes only messages the store wrote itself: DynamoDB's own can quote the row's key.
+function storeFailed (request: Request, err: unknown): Response {
+  let details = { error: err instanceof Error ? err.name : typeof err, message: err instanceof StoreError ? err.message : undefined }
+  let event: SessionEvent = err instanceof DeadlineError ? 'deadline.reached' : err instanceof ThrottledError ? 'store.throttled' : 'store.failed'
+  log(event, request.where, details)
+  let response = answer(request, 503, 'Sessions are unavailable right now; try again shortly')
+  return { ...response, headers: { ...response.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } }
 }
 
 // Expiry is enforced here, on every read, whatever the cookie or the table still holds
@@ -190,19 +191,32 @@ function isLive (meta: Meta, settings: Settings): boolean {
   return now - meta.renewed <= settings.idleSeconds * 1000 && now - meta.since <= settings.absoluteSeconds * 1000
 }
 
-async function read<S extends DataSchema> (sessions: SessionStore, sent: SentCookie | null, schema: S, settings: Settings): Promise<Current<DataOf<S>>> {
-  let loaded = sent ? await sessions.load(sent.value) : null
+async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {
+  let { sent, settings, where } = request
+  let empty = { loaded: null, meta: null, data: defaultsOf(schema), reset: [] }
+  if (!sent) return empty
+  let loaded = await sessions.load(sent.value, request.deadline)
   let stored = loaded && splitRecord(loaded.record)
+  if (!loaded || !stored) {
+    log('session.rejected', where) // forged, tampered, foreign, or its row is gone
+    return empty
+  }
   // A record written for `__Host-idx` that arrives as `_idx` was renamed by someone: a sibling
   // subdomain planting its own session. Only sessions from before `__Host-idx` may arrive as `_idx`.
-  let planted = sent?.legacy === true && stored?.meta.host === true
-  if (!loaded || !stored || !isLive(stored.meta, settings) || planted) {
-    return { loaded: null, meta: null, data: defaultsOf(schema), reset: [] }
+  if (sent.legacy && stored.meta.host) {
+    log('session.rejected', where, { message: 'a __Host-idx session sent as _idx' })
+    return empty
   }
-  return { loaded, meta: stored.meta, ...checkData(schema, stored.fields) }
+  if (loaded.expired || !isLive(stored.meta, settings)) {
+    log('session.expired', where)
+    return empty
+  }
+  let checked = checkData(schema, stored.fields)
+  if (checked.reset.length) log('session.data_reset', where, { fields: checked.reset })
+  return { loaded, meta: stored.meta, ...checked }
 }
 
-function view<Data> (current: Current<Data>, settings: Settings, sent: SentCookie | null): Session<Data> {
+function view<Data> (current: Current<Data>, { settings, sent }: Request): Session<Data> {
   let { loaded, meta, data } = current
   let storage: Storage = {
     cookieBytes: loaded && sent ? Buffer.byteLength(`${sent.name}=${encodeURIComponent(sent.value)}`) : 0,
@@ -219,27 +233,22 @@ function recordOf (data: object, settings: Settings, now: number, since: number,
   return record
 }
 
-interface Commit<Data> {
-  event: Event
-  reply: Reply<Data>
-  current: Current<Data>
-  sent: SentCookie | null
-  settings: Settings
-  sessions: SessionStore
-}
-
-async function commit<Data extends object> ({ event, reply, current, sent, settings, sessions }: Commit<Data>): Promise<Response> {
+async function commit<Data extends object> (request: Request, reply: Reply<Data>, current: Current<Data>, sessions: SessionStore): Promise<Response> {
+  let { event, settings, sent, where, deadline } = request
   let { session: data, flash, regenerate, destroy, ...response } = reply
   let { loaded, meta } = current
   let now = clock.now()
   // A live legacy `_idx` moves to `__Host-idx` under a new identity, so the `_idx` string (which
   // a sibling subdomain could have planted) opens nothing after this; it is cleared as well
   let moving = loaded !== null && sent?.legacy === true
-  let clearingLegacy = (response: Response) => sent?.legacy ? clearCookie(response, settings, sent.name) : response
+  let clearingLegacy = (response: Response) => sent?.legacy ? clearCookie(response, request, sent.name) : response
 
   if (destroy) {
-    if (loaded) await sessions.remove(loaded)
-    return clearingLegacy(clearCookie(response, settings, cookieName(settings)))
+    if (loaded) {
+      await sessions.remove(loaded, deadline)
+      log('session.destroyed', where)
+    }
+    return clearingLegacy(clearCookie(response, request, cookieName(settings)))
   }
 
   let mustWrite = data !== undefined || flash !== undefined || regenerate === true || moving ||
@@ -249,52 +258,38 @@ async function commit<Data extends object> ({ event, reply, current, sent, setti
     loaded?.oldSecret === true || current.reset.length > 0
   if (!mustWrite) {
     // A visitor without a session costs nothing: no row, no cookie. A dead cookie is cleared.
-    return sent && !loaded ? clearCookie(response, settings, sent.name) : withNoStore(response)
+    return sent && !loaded ? clearCookie(response, request, sent.name) : withStandardHeaders(response, settings.secureCookie)
   }
 
   // The absolute lifetime runs from the session's start or the last sign-in, whichever is later
   let since = regenerate || !meta ? now : meta.since
   let record = recordOf(data ?? current.data, settings, now, since, flash)
+  let newIdentity = regenerate === true || moving
 
   if (Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES) {
-    if (wantsJson(event)) return withNoStore(json(413, { error: SESSION_TOO_LARGE }))
+    if (wantsJson(event)) return withStandardHeaders(json(413, { error: SESSION_TOO_LARGE }), settings.secureCookie)
     // Keep the stored data as it was; only leave the message
-    let kept = recordOf(current.data, settings, now, meta?.since ?? now, SESSION_TOO_LARGE)
-    let value = await sessions.save(kept, loaded, moving)
-    return clearingLegacy(withCookie(redirect('/'), settings, value))
+    record = recordOf(current.data, settings, now, meta?.since ?? now, SESSION_TOO_LARGE)
+    response = redirect('/')
+    newIdentity = moving
   }
 
-  let value = await sessions.save(record, loaded, regenerate === true || moving)
-  return clearingLegacy(withCookie(response, settings, value))
+  let value = await sessions.save(record, loaded, newIdentity, deadline)
+  if (!loaded) log('session.created', where)
+  else if (regenerate) log('session.regenerated', where)
+  else if (moving) log('session.moved', where)
+  // The cookie lives exactly as long as the server will accept the session
+  let maxAge = Math.ceil((endOf(record, settings) - now) / 1000)
+  return clearingLegacy(withStandardHeaders(setCookie(response, settings, cookieName(settings), value, maxAge), settings.secureCookie))
 }
 
-function answer (event: Event, status: number, message: string): Response {
+function answer ({ event, settings }: Request, status: number, message: string): Response {
   let response = wantsJson(event)
     ? json(status, { error: message })
     : html(status, `<!doctype html><title>${status}</title><p>${message}</p><p><a href="/">Back</a></p>`)
-  return withNoStore(response)
+  return withStandardHeaders(response, settings.secureCookie)
 }
 
-// Every page here depends on who is asking, so no shared cache may keep one
-function withNoStore (response: Response): Response {
-  return { ...response, headers: { ...response.headers, 'cache-control': 'no-store' } }
-}
-
-function setCookie (response: Response, settings: Settings, name: string, value: string, maxAgeSeconds: number): Response {
-  let cookie = stringifySetCookie(name, value, {
-    httpOnly: true, // no script can read it
-    sameSite: 'lax', // not sent on cross-site POSTs
-    secure: settings.secureCookie, // HTTPS only outside `testing`, where http://localhost must work
-    path: '/', // and no Domain: only this host gets it
-    maxAge: maxAgeSeconds, // the same idle limit the server enforces; 0 clears it
-  })
-  return withNoStore({ ...response, cookies: [ ...(response.cookies ?? []), cookie ] })
-}
-
-function withCookie (response: Response, settings: Settings, value: string): Response {
-  return setCookie(response, settings, cookieName(settings), value, settings.idleSeconds)
-}
-
-function clearCookie (response: Response, settings: Settings, name: string): Response {
-  return setCookie(response, settings, name, '', 0)
+function clearCookie (response: Response, { settings }: Request, name: string): Response {
+  return withStandardHeaders(setCookie(response, settings, name, '', 0), settings.secureCookie)
 }

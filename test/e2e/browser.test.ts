@@ -2,6 +2,7 @@
 // a visitor meets them. `npm run test:e2e` runs this file once per mode.
 import test from 'tape'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { start, end, mode, root, base } from '../helpers/sandbox.ts'
@@ -12,6 +13,8 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 let browser: Browser
 let context: BrowserContext
 let page: Page
+// Chromium reports every Content-Security-Policy violation on the console
+let consoleMessages: string[] = []
 
 /** Clicks a form button and waits until the page it redirects to (GET /) has loaded */
 async function submit (button: string) {
@@ -33,6 +36,7 @@ test('start Sandbox and Chromium', async t => {
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
   context = await browser.newContext()
   page = await context.newPage()
+  page.on('console', message => consoleMessages.push(message.text()))
   t.pass(`Chromium ${browser.version()} at ${executablePath}`)
 })
 
@@ -89,6 +93,31 @@ test('the page has no serious or critical accessibility violations (axe-core)', 
   let violations = await page.evaluate<{ id: string, impact: string | null }[]>('axe.run().then(r => r.violations.map(v => ({ id: v.id, impact: v.impact })))')
   let serious = violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
   t.deepEqual(serious, [], `no serious or critical violations${violations.length ? ` (minor: ${violations.map(v => v.id).join(', ')})` : ''}`)
+})
+
+test('Chromium reported no Content-Security-Policy violation on any page above', async t => {
+  let violations = consoleMessages.filter(text => /Content Security Policy/i.test(text))
+  t.deepEqual(violations, [], `none among ${consoleMessages.length} console messages`)
+  // The policy allows the page's inline <style> by its hash: were the hash wrong, this would be 400
+  t.equal(await page.evaluate('getComputedStyle(document.querySelector("#count")).fontWeight'), '700', 'and the page\'s own style applies')
+})
+
+test('a page on another origin cannot frame the app', async t => {
+  let other = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' })
+    res.end(`<!doctype html><title>Another site</title><iframe src="${base}/"></iframe>`)
+  })
+  await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve))
+  let address = other.address()
+  let port = typeof address === 'object' && address ? address.port : 0
+  let framer = await context.newPage()
+  let refusal = framer.waitForEvent('console', { predicate: message => /frame-ancestors/.test(message.text()), timeout: 10_000 })
+  await framer.goto(`http://127.0.0.1:${port}/`)
+  t.match((await refusal).text(), /violates .*"frame-ancestors 'none'"\. The request has been blocked/, 'Chromium refuses to frame it')
+  let frame = framer.frames().find(f => f !== framer.mainFrame())
+  t.equal(await frame?.$('#count'), null, 'and the app does not render inside the frame')
+  await framer.close()
+  await new Promise(resolve => other.close(resolve))
 })
 
 test('close Chromium and Sandbox', async t => {

@@ -18,14 +18,21 @@ export interface Result {
 export interface WarmLambda {
   /** Calls a route; with `now`, at that moment (ms since epoch) */
   call (route: Route, event: Event, now?: number): Promise<Result>
+  /** Every line the handlers logged so far */
+  logs (): string[]
   close (): void
 }
 
+/** The function timeout app.arc sets (`@aws timeout`), in ms */
+export const TIMEOUT_MS = 10_000
+
 // A call may give `now` (ms since epoch): the handler then runs with Date.now() stopped there,
 // so tests can move time in the built code, which has no test hooks of its own
+// stdout carries the replies, so the handlers' log lines go to stderr, where the test reads them.
 const CHILD = `
 const { createInterface } = require('node:readline')
 const { join } = require('node:path')
+console.log = console.info = console.warn = console.error
 const realNow = Date.now
 const lines = createInterface({ input: process.stdin })
 lines.on('line', async line => {
@@ -33,21 +40,27 @@ lines.on('line', async line => {
   const { handler } = require(join(process.env.BUILD_DIR, route, 'index.js'))
   Date.now = now ? () => now : realNow
   const started = performance.now()
-  const response = await handler(event)
+  // What Lambda passes: the time left before its timeout (TIMEOUT_MS), and a request id
+  const deadline = started + Number(process.env.TIMEOUT_MS)
+  const context = { awsRequestId: 'req-' + started.toFixed(3), getRemainingTimeInMillis: () => deadline - performance.now() }
+  const response = await handler(event, context)
   process.stdout.write(JSON.stringify({ response, ms: performance.now() - started }) + '\\n')
 })
 `
 
 export function warmLambda (env: Record<string, string>): WarmLambda {
   let child = spawn(process.execPath, [ '-e', CHILD ], {
-    env: { PATH: process.env.PATH, BUILD_DIR: `${root}.build/http`, ...env },
-    stdio: [ 'pipe', 'pipe', 'inherit' ],
+    env: { PATH: process.env.PATH, BUILD_DIR: `${root}.build/http`, TIMEOUT_MS: String(TIMEOUT_MS), ...env },
+    stdio: [ 'pipe', 'pipe', 'pipe' ],
   })
   let waiting: { resolve: (result: Result) => void, reject: (err: Error) => void }[] = []
+  let logged: string[] = []
   createInterface({ input: child.stdout }).on('line', line => waiting.shift()?.resolve(JSON.parse(line) as Result))
-  // A handler that crashes its process fails the call instead of hanging the test
+  createInterface({ input: child.stderr }).on('line', line => logged.push(line))
+  // A handler that crashes its process fails the call (with what it printed) instead of hanging the test
   child.on('exit', code => {
-    for (let call of waiting.splice(0)) call.reject(new Error(`the Lambda process exited with code ${code}`))
+    let error = new Error(`the Lambda process exited with code ${code}:\n${logged.join('\n')}`)
+    for (let call of waiting.splice(0)) call.reject(error)
   })
   return {
     call (route, event, now) {
@@ -56,6 +69,7 @@ export function warmLambda (env: Record<string, string>): WarmLambda {
         child.stdin.write(JSON.stringify({ route, event, now }) + '\n')
       })
     },
+    logs: () => [ ...logged ],
     close () {
       child.kill()
     },

@@ -8,13 +8,13 @@ import { sealSession } from '../helpers/jwe.ts'
 import { putRow } from '../helpers/table.ts'
 import type { Handler } from '../helpers/lambda.ts'
 
-/** Runs `fn` and returns what it wrote to console.error and console.warn */
+/** Runs `fn` and returns what it logged */
 async function logOf (fn: () => Promise<unknown>): Promise<string> {
   let lines: string[] = []
-  let { error, warn } = console
-  console.error = console.warn = (...args: unknown[]) => { lines.push(args.join(' ')) }
+  let { log, error, warn } = console
+  console.log = console.error = console.warn = (...args: unknown[]) => { lines.push(args.join(' ')) }
   try { await fn() }
-  finally { Object.assign(console, { error, warn }) }
+  finally { Object.assign(console, { log, error, warn }) }
   return lines.join('\n')
 }
 
@@ -36,8 +36,9 @@ test('a handler that throws answers a generic 500, and the log names the route a
   let log = await logOf(async () => { res = await failing(event({ method: 'GET', path: '/' })) })
   t.equal(res?.statusCode, 500, '500, not 503: the session store is fine')
   t.deepEqual(bodyOf(res ?? {}), { error: 'Something went wrong on our side; try again later' }, 'a message, no details')
-  t.match(log, /Handler failed \(GET \/\): TypeError: a bug in this handler/, 'the log names the route and the error')
-  t.doesNotMatch(log, /Session store failed/, 'and does not blame the store')
+  let line = JSON.parse(log) as Record<string, string>
+  t.deepEqual([ line.event, line.route, line.error ], [ 'handler.failed', 'GET /', 'TypeError' ], 'one JSON line: the event, the route and the kind of error')
+  t.match(line.message, /a bug in this handler/, 'with the stack')
 })
 
 test('a stored session that fails the schema: one log line naming the fields, never their values', async t => {
@@ -53,7 +54,8 @@ test('a stored session that fails the schema: one log line naming the fields, ne
   t.equal(res?.statusCode, 200, 'the page answers')
   t.deepEqual(bodyOf(res ?? {}).user, { name: 'Ada' }, 'still signed in')
   t.equal(log.split('\n').length, 1, 'one line')
-  t.match(log, /failed the schema \(GET \/\); reset to defaults: count, cart$/, 'naming the fields')
+  let line = JSON.parse(log) as Record<string, unknown>
+  t.deepEqual([ line.event, line.route, line.fields ], [ 'session.data_reset', 'GET /', [ 'count', 'cart' ] ], 'naming the fields')
   t.doesNotMatch(log, /VALUE-|Ada/, 'and none of the values')
 })
 

@@ -64,4 +64,21 @@ test('a session plain arc.http() wrote reaches the 30-day limit too, counted fro
   lambda.close()
 })
 
+test('near the 30-day limit, the cookie\'s Max-Age and the row\'s `_ttl` end with the session, not a week later', async t => {
+  let lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: await devSecret() }))
+  let t0 = Date.now()
+  let login = await lambda.call('post-login', event({ method: 'POST', path: '/login', json: { name: 'Ada' } }), t0)
+  let cookie = setCookieOf(login.response) ?? ''
+  for (let day of [ 6, 12, 18, 24 ]) cookie = (await visit(lambda, cookie, t0 + day * DAY)).cookie
+  let late = await lambda.call('post-count', event({ method: 'POST', path: '/count', cookie, json: { by: 1 } }), t0 + 29.5 * DAY)
+  let header = late.response.cookies?.[0] ?? ''
+  let maxAge = Number(/Max-Age=(\d+)/.exec(header)?.[1])
+  t.ok(maxAge > 0 && maxAge <= DAY / 2 / 1000, `Max-Age is ${maxAge} s: what is left of the 30 days, not 7 days`)
+  if (mode === 'table') {
+    let row = await getRow(decodeURIComponent(cookie.slice(5)).split('.')[0])
+    t.equal(row?._ttl, Math.ceil((t0 + 30 * DAY) / 1000), 'table mode: _ttl is the end of the 30 days, so DynamoDB deletes the row when the session ends')
+  }
+  lambda.close()
+})
+
 test('end Sandbox', end)

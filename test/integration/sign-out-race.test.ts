@@ -42,10 +42,10 @@ if (mode === 'table') {
 
   test('a write in flight during sign-out does not bring back a row plain arc.http() wrote', async t => {
     let cookie = await architectRow('race-sign-out-000000000')
-    let inFlight = await store.load(cookie) // a request reads the session...
+    let inFlight = await store.load(cookie, Infinity) // a request reads the session...
     if (!inFlight) throw new Error('the row did not load')
-    await store.remove(inFlight) // ...the visitor signs out meanwhile...
-    await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false)) // ...then the request writes
+    await store.remove(inFlight, Infinity) // ...the visitor signs out meanwhile...
+    await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false, Infinity)) // ...then the request writes
     t.equal(await getRow('race-sign-out-000000000'), undefined, 'the row stays deleted')
     let replay = await visitor(`_idx=${encodeURIComponent(cookie)}`).get('/', JSON_HEADERS)
     t.equal(replay.json().user, null, 'and the old cookie opens nothing')
@@ -53,11 +53,11 @@ if (mode === 'table') {
 
   test('a write in flight during sign-in does not bring back the row sign-in retired', async t => {
     let cookie = await architectRow('race-sign-in-0000000000')
-    let signingIn = await store.load(cookie)
-    let inFlight = await store.load(cookie)
+    let signingIn = await store.load(cookie, Infinity)
+    let inFlight = await store.load(cookie, Infinity)
     if (!signingIn || !inFlight) throw new Error('the row did not load')
-    await store.save({ ...signingIn.record, _renewed: Date.now() }, signingIn, true) // new id, old row deleted
-    await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false))
+    await store.save({ ...signingIn.record, _renewed: Date.now() }, signingIn, true, Infinity) // new id, old row deleted
+    await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false, Infinity))
     t.equal(await getRow('race-sign-in-0000000000'), undefined, 'the retired row stays deleted')
   })
 

@@ -76,7 +76,7 @@ test('cookie reader: mutated cookies are refused unless they are a real cookie, 
   let store = cookieStore(settings)
   let written: Record<string, SessionRecord> = {}
   for (let record of [ { count: 1, _renewed: Date.now() }, { count: 2, cart: [ 'a' ], _renewed: Date.now() } ]) {
-    written[await store.save(record, null, false)] = record
+    written[await store.save(record, null, false, Infinity)] = record
   }
   // One made with the previous secret, the way Architect would have sealed it
   written[seal({ count: 3, iat: Math.floor(Date.now() / 1000) }, PREVIOUS)] = { count: 3, _renewed: Math.floor(Date.now() / 1000) * 1000 }
@@ -88,7 +88,7 @@ test('cookie reader: mutated cookies are refused unless they are a real cookie, 
   let refused = 0
   let realOnes = 0
   await holds(t, 'no forged, bent or foreign cookie opens', fc.asyncProperty(fc.oneof(mutations(valid, '.'), headerChanged, otherSecret), async token => {
-    let loaded = await store.load(token)
+    let loaded = await store.load(token, Infinity)
     if (!loaded) {
       refused++
       return true
@@ -102,11 +102,11 @@ test('cookie reader: mutated cookies are refused unless they are a real cookie, 
 
 test('cookie reader: a tag cut short or lengthened is always refused', async t => {
   let store = cookieStore(settings)
-  let token = await store.save({ count: 1, _renewed: Date.now() }, null, false)
+  let token = await store.save({ count: 1, _renewed: Date.now() }, null, false, Infinity)
   let cut = fc.integer({ min: 1, max: 21 }).map(n => token.slice(0, -n))
   let shortTag = fc.integer({ min: 4, max: 15 }).map(bytes => seal({ count: 1, _renewed: Date.now() }, SECRET, { tagBytes: bytes }))
   let longer = fc.string({ unit: fc.constantFrom(...BASE64URL), minLength: 1, maxLength: 8 }).map(extra => token + extra)
-  await holds(t, 'tag length other than 16 bytes', fc.asyncProperty(fc.oneof(cut, shortTag, longer), async bad => await store.load(bad) === null))
+  await holds(t, 'tag length other than 16 bytes', fc.asyncProperty(fc.oneof(cut, shortTag, longer), async bad => await store.load(bad, Infinity) === null))
 })
 
 // ---- Table mode --------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ test('cookie store: a sealed record of any shape reads without throwing, and as 
   let store = cookieStore(settings)
   let opened = 0
   await holds(t, 'any sealed JSON', fc.asyncProperty(fc.oneof(STORED.map(fields => ({ _renewed: Date.now(), ...fields })), STORED, fc.jsonValue()), async payload => {
-    let loaded = await store.load(seal(payload, SECRET))
+    let loaded = await store.load(seal(payload, SECRET), Infinity)
     if (!loaded) return true
     opened++
     return satisfiesSchema(loaded.record)

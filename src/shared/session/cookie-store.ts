@@ -75,9 +75,9 @@ export function cookieStore (settings: Settings): SessionStore {
   return {
     async load (cookieValue): Promise<Loaded | null> {
       let record = await open(cookieValue, await current)
-      if (record) return { record, id: null, version: 0, oldSecret: false }
+      if (record) return { record, id: null, version: 0, oldSecret: false, expired: false }
       record = previous ? await open(cookieValue, await previous) : null
-      return record ? { record, id: null, version: 0, oldSecret: true } : null
+      return record ? { record, id: null, version: 0, oldSecret: true, expired: false } : null
     },
     async save (record) {
       // `iat` (seconds) is what Architect's reader checks its one-week lifetime against

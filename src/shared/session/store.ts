@@ -1,5 +1,6 @@
 // The contract both session modes meet. The wrapper in ../session.ts only ever talks to this,
 // so handlers never know (or branch on) which mode they run in.
+import type { Settings } from './config.ts'
 
 /** Bookkeeping the wrapper keeps next to the app's data. App keys must not start with `_`. */
 export interface StoredMeta {
@@ -23,16 +24,46 @@ export interface Loaded {
   version: number
   /** True when the cookie was made with ARC_APP_SECRET_PREVIOUS, so it must be re-issued */
   oldSecret: boolean
+  /** Table mode: the row is past its `_ttl`, which DynamoDB's sweep honours days late */
+  expired: boolean
 }
 
+/**
+ * Every method takes the request's deadline (a `performance.now()` time): a store that does I/O
+ * must give up by then, so the visitor gets an answer before Lambda's timeout.
+ */
 export interface SessionStore {
-  /** The session behind a cookie value, or null for a missing, forged or expired one */
-  load (cookieValue: string): Promise<Loaded | null>
+  /** The session behind a cookie value, or null for a missing, forged or unreadable one */
+  load (cookieValue: string, deadline: number): Promise<Loaded | null>
   /** Stores the record and returns the new cookie value. Throws ConflictError if `previous` changed meanwhile. */
-  save (record: SessionRecord, previous: Loaded | null, newIdentity: boolean): Promise<string>
+  save (record: SessionRecord, previous: Loaded | null, newIdentity: boolean, deadline: number): Promise<string>
   /** Forgets the session for good (table mode); cookie mode has nothing on the server to forget */
-  remove (previous: Loaded): Promise<void>
+  remove (previous: Loaded, deadline: number): Promise<void>
+}
+
+/** When a session written at `record._renewed` ends (ms since epoch): idle, or absolute if sooner */
+export function endOf (record: SessionRecord, settings: Settings): number {
+  let idleEnd = record._renewed + settings.idleSeconds * 1000
+  let absoluteEnd = (record._since ?? record._renewed) + settings.absoluteSeconds * 1000
+  return Math.min(idleEnd, absoluteEnd)
+}
+
+/** A failure the store describes in its own words: the message is safe to log (no key, no data) */
+export class StoreError extends Error {
+  name = 'StoreError'
 }
 
 /** Another request wrote the same session between our read and our write */
-export class ConflictError extends Error {}
+export class ConflictError extends StoreError {
+  name = 'ConflictError'
+}
+
+/** The request's time budget ran out before the store answered */
+export class DeadlineError extends StoreError {
+  name = 'DeadlineError'
+}
+
+/** The store kept refusing for lack of capacity (DynamoDB throttling), even after retries */
+export class ThrottledError extends StoreError {
+  name = 'ThrottledError'
+}

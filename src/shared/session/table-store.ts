@@ -6,7 +6,7 @@ import { sign, unsign } from 'cookie-signature'
 import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
 import { isPlainObject, withoutPrototypeKeys } from './data.ts'
-import { ConflictError, type SessionRecord, type SessionStore } from './store.ts'
+import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionStore } from './store.ts'
 
 // Architect's ddb provider sets `_ttl` to a week after each write
 const ARCHITECT_WEEK = 604800
@@ -17,15 +17,36 @@ function randomId (): string {
 }
 
 // aws-lite has no request timeout, so a dead connection would hold the Lambda until its own
-// timeout. Give DynamoDB a few seconds (it answers in milliseconds), then fail with a 503.
+// timeout. Give DynamoDB a few seconds (it answers in milliseconds), and never more than the
+// request has left, then fail with a 503.
 const DB_TIMEOUT_MS = 3000
 
-function bounded<T> (operation: Promise<T>): Promise<T> {
+// DynamoDB's answers when it is short of capacity. aws-lite already retries these (5 times, with
+// jittered exponential backoff from 100 ms), so we do not retry them again: what is still
+// throttled after that, or when the budget runs out, is a 503 with Retry-After.
+const THROTTLED = [ 'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded' ]
+
+async function bounded<T> (operation: () => Promise<T>, deadline: number): Promise<T> {
+  let left = deadline - performance.now()
+  let ms = Math.min(DB_TIMEOUT_MS, left)
+  let cut = () => ms < DB_TIMEOUT_MS
+    ? new DeadlineError('the request\'s time budget ran out while waiting for DynamoDB')
+    : new StoreError(`DynamoDB did not answer within ${DB_TIMEOUT_MS} ms`)
+  if (ms <= 0) throw cut()
   let timer: NodeJS.Timeout | undefined
   let timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`DynamoDB did not answer within ${DB_TIMEOUT_MS} ms`)), DB_TIMEOUT_MS)
+    timer = setTimeout(() => reject(cut()), ms)
   })
-  return Promise.race([ operation, timeout ]).finally(() => clearTimeout(timer))
+  try {
+    return await Promise.race([ operation(), timeout ])
+  }
+  catch (err) {
+    if (err instanceof Error && THROTTLED.includes(err.name)) throw new ThrottledError(`DynamoDB is throttling (${err.name})`)
+    throw err
+  }
+  finally {
+    clearTimeout(timer)
+  }
 }
 
 function isConditionFailure (err: unknown): boolean {
@@ -43,12 +64,11 @@ export function signedId (cookieValue: string, secrets: string[]): { id: string,
 }
 
 /**
- * The session in a row, or null when the row is expired or not one of ours. Never throws: a row
- * is input too (plain arc.http() or an older version of this app may have written it).
+ * The session in a row, or null when there is no row or it is not one of ours. Never throws: a
+ * row is input too (plain arc.http() or an older version of this app may have written it).
  */
-export function recordFromRow (Item: Record<string, unknown> | undefined, now: number): { record: SessionRecord, version: number } | null {
-  // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
-  if (!Item || typeof Item._ttl !== 'number' || Item._ttl <= now / 1000) return null
+export function recordFromRow (Item: Record<string, unknown> | undefined, now: number): Omit<Loaded, 'id' | 'oldSecret'> | null {
+  if (!Item || typeof Item._ttl !== 'number') return null
   // A JSON copy: sets and binary become plain values, prototype keys are dropped, and numbers past
   // 2^53 (which aws-lite hands over as BigInt, and JSON cannot hold) are left for the schema to default
   let json = JSON.stringify(Item, (_key, value: unknown) => typeof value === 'bigint' ? undefined : value)
@@ -57,40 +77,46 @@ export function recordFromRow (Item: Record<string, unknown> | undefined, now: n
   let { _idx, _secret, _ttl, _version, _renewed, ...fields } = row
   // A row plain arc.http() wrote has no `_renewed`; it set `_ttl` a week after its last write
   let renewed = typeof _renewed === 'number' ? _renewed : (Item._ttl - ARCHITECT_WEEK) * 1000
-  return { record: { ...fields, _renewed: renewed }, version: typeof _version === 'number' ? _version : 0 }
+  return {
+    record: { ...fields, _renewed: renewed },
+    version: typeof _version === 'number' ? _version : 0,
+    // DynamoDB deletes expired rows up to days late (Sandbox never does): check `_ttl` ourselves
+    expired: Item._ttl <= now / 1000,
+  }
 }
 
 export function tableStore (settings: Settings): SessionStore {
   let secrets = [ settings.secret, settings.previousSecret ].filter(s => s !== null)
 
-  async function db () {
-    let tables = await bounded(arc.tables())
+  async function db (deadline: number) {
+    let tables = await bounded(() => arc.tables(), deadline)
     let TableName = tables.name(settings.tableName)
-    if (!TableName) throw new Error(`Session table "${settings.tableName}" not found; check ARC_SESSION_TABLE_NAME and @tables in app.arc`)
+    if (!TableName) throw new StoreError(`Session table "${settings.tableName}" not found; check ARC_SESSION_TABLE_NAME and @tables in app.arc`)
     return { client: tables._client, TableName }
   }
 
   return {
-    async load (cookieValue) {
+    async load (cookieValue, deadline) {
       let signed = signedId(cookieValue, secrets)
       if (!signed) return null
-      let { client, TableName } = await db()
-      let { Item } = await bounded(client.GetItem({ TableName, Key: { _idx: signed.id }, ConsistentRead: true }))
+      let { client, TableName } = await db(deadline)
+      let { Item } = await bounded(() => client.GetItem({ TableName, Key: { _idx: signed.id }, ConsistentRead: true }), deadline)
       let found = recordFromRow(Item, clock.now())
       return found && { ...found, id: signed.id, oldSecret: signed.index > 0 }
     },
 
-    async save (record, previous, newIdentity) {
+    async save (record, previous, newIdentity, deadline) {
       let keep = previous?.id && !newIdentity ? previous : null
       let id = keep?.id ?? randomId()
-      let { client, TableName } = await db()
+      let { client, TableName } = await db(deadline)
       let Item = {
         ...record,
         _idx: id,
         // Architect's reader only accepts rows with its CSRF secret; we never use it
         _secret: randomId(),
-        // The attribute DynamoDB's TTL sweep reads (seconds); renewed with every write
-        _ttl: Math.ceil(record._renewed / 1000) + settings.idleSeconds,
+        // The attribute DynamoDB's TTL sweep reads (seconds), renewed with every write: when the
+        // session ends, idle or at its absolute lifetime, so the row does not outlive it
+        _ttl: Math.ceil(endOf(record, settings) / 1000),
         _version: (keep?.version ?? 0) + 1,
       }
       // Write only if nobody else wrote since we read: without this, concurrent requests on one
@@ -102,21 +128,21 @@ export function tableStore (settings: Settings): SessionStore {
           ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': keep.version } }
           : { ConditionExpression: 'attribute_exists(#k) AND attribute_not_exists(#v)', ExpressionAttributeNames: { '#k': '_idx', '#v': '_version' } }
       try {
-        await bounded(client.PutItem({ TableName, Item, ...condition }))
+        await bounded(() => client.PutItem({ TableName, Item, ...condition }), deadline)
       }
       catch (err) {
         if (isConditionFailure(err)) throw new ConflictError('session changed while this request ran')
         throw err
       }
       // A new identity (sign-in) retires the old row, so a cookie captured before sign-in is worthless
-      if (newIdentity && previous?.id) await bounded(client.DeleteItem({ TableName, Key: { _idx: previous.id } }))
+      if (newIdentity && previous?.id) await bounded(() => client.DeleteItem({ TableName, Key: { _idx: previous.id } }), deadline)
       return sign(id, settings.secret)
     },
 
-    async remove (previous) {
+    async remove (previous, deadline) {
       if (!previous.id) return
-      let { client, TableName } = await db()
-      await bounded(client.DeleteItem({ TableName, Key: { _idx: previous.id } }))
+      let { client, TableName } = await db(deadline)
+      await bounded(() => client.DeleteItem({ TableName, Key: { _idx: previous.id } }), deadline)
     },
   }
 }

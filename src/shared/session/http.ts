@@ -1,0 +1,91 @@
+// What the wrapper needs of HTTP (API Gateway HTTP API, payload v2): the cross-site check,
+// responses, and the headers every answer carries. Dependency-free; the app uses it too.
+import { createHash } from 'node:crypto'
+import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+
+/**
+ * True when a browser tells us the request comes from another site or origin.
+ * SameSite=Lax already keeps our cookie off cross-site POSTs, but "site" includes every sibling
+ * subdomain (a page on evil.example.com is same-site to app.example.com), and not every browser
+ * enforces SameSite. Checking Origin closes both gaps. Clients that send neither header (curl,
+ * server-to-server) carry no ambient browser cookie to abuse, so they pass.
+ */
+export function isCrossSite (event: Event): boolean {
+  if (event.headers['sec-fetch-site'] === 'cross-site') return true
+  let origin = event.headers.origin
+  if (origin === undefined) return false
+  try {
+    return new URL(origin).host !== event.headers.host
+  }
+  catch {
+    return true // `Origin: null` (sandboxed frames, some redirects) or garbage
+  }
+}
+
+export function wantsJson (event: Event): boolean {
+  return (event.headers.accept ?? '').includes('application/json')
+}
+
+export function json (statusCode: number, body: unknown): Response {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  }
+}
+
+export function html (statusCode: number, body: string): Response {
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pagePolicy(body) },
+    body,
+  }
+}
+
+// 303 would be the textbook answer to a POST; browsers treat 302 the same way (GET the new page)
+export function redirect (location: string): Response {
+  return { statusCode: 302, headers: { location } }
+}
+
+// Locally, Sandbox injects a live-reload <script> into every page, which talks to it over a
+// WebSocket. `testing` allows that; deployed stages allow no script at all.
+const LOCAL = (process.env.ARC_ENV || 'testing') === 'testing'
+const styleHashes = new Map<string, string>()
+
+/**
+ * A page's Content-Security-Policy: nothing may load but its own inline <style> blocks (by hash,
+ * so an injected one would not apply), forms post only here, and no other site may frame it
+ * (a page of state-changing buttons is what clickjacking targets).
+ */
+function pagePolicy (body: string): string {
+  let hashes = [ ...body.matchAll(/<style>([^<]*)<\/style>/g) ].map(([ , css ]) => {
+    let hash = styleHashes.get(css) ?? `'sha256-${createHash('sha256').update(css).digest('base64')}'`
+    styleHashes.set(css, hash)
+    return hash
+  })
+  let policy = [ 'default-src \'none\'', `style-src ${hashes.join(' ') || '\'none\''}`, ...COMMON_POLICY ]
+  if (LOCAL) policy.push('script-src \'unsafe-inline\'', 'connect-src ws://localhost:*')
+  return policy.join('; ')
+}
+
+const COMMON_POLICY = [ 'form-action \'self\'', 'frame-ancestors \'none\'', 'base-uri \'none\'' ]
+
+/**
+ * Headers for every answer: no shared cache may keep a page that depends on who asks; no content
+ * sniffing; the full URL never leaves the site in a Referer (`same-origin` still sends Origin on
+ * our own form posts, which the cross-site check needs; `no-referrer` would send `Origin: null`);
+ * no framing, for browsers older than CSP's frame-ancestors; HTTPS only once deployed, for this
+ * host alone (`includeSubDomains` would decide for sibling hosts this app does not own).
+ */
+export function withStandardHeaders (response: Response, deployed: boolean): Response {
+  let headers: Record<string, string | number | boolean> = {
+    'content-security-policy': [ 'default-src \'none\'', ...COMMON_POLICY ].join('; '),
+    ...response.headers,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+    'x-frame-options': 'DENY',
+  }
+  if (deployed) headers['strict-transport-security'] = 'max-age=31536000'
+  return { ...response, headers }
+}

@@ -1,0 +1,62 @@
+// An HTTP proxy in front of Sandbox's DynamoDB that can answer the way a real DynamoDB does on a
+// bad day: slowly, throttled, or with every write losing a race. Everything else passes through.
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+
+export interface DynamoFaults {
+  /** Milliseconds to wait before passing each call on */
+  delayMs?: number
+  /** How many calls to answer with ProvisionedThroughputExceededException (Infinity: all of them) */
+  throttle?: number
+  /** Answer every PutItem with ConditionalCheckFailedException, as if another request always won */
+  conflictWrites?: boolean
+}
+
+export interface DynamoProxy {
+  port: number
+  set (faults: DynamoFaults): void
+  /** The operations seen so far (GetItem, PutItem...), throttled ones included */
+  calls (): string[]
+  close (): Promise<void>
+}
+
+function refuse (res: ServerResponse, type: string, message: string) {
+  res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
+  res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }))
+}
+
+export async function dynamoProxy (target: number): Promise<DynamoProxy> {
+  let faults: DynamoFaults = {}
+  let seen: string[] = []
+
+  async function handle (req: IncomingMessage, res: ServerResponse) {
+    let body = Buffer.concat(await req.toArray() as Buffer[])
+    let operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
+    seen.push(operation)
+    if (faults.delayMs) await new Promise(resolve => setTimeout(resolve, faults.delayMs))
+    if (faults.throttle) {
+      faults.throttle--
+      return refuse(res, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.')
+    }
+    if (faults.conflictWrites && operation === 'PutItem') return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
+    let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    upstream.on('error', () => res.destroy())
+    upstream.end(body)
+  }
+
+  let server = createServer((req, res) => void handle(req, res))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  let address = server.address()
+  if (!address || typeof address === 'string') throw new Error('proxy has no port')
+  return {
+    port: address.port,
+    set: next => { faults = { ...next } },
+    calls: () => [ ...seen ],
+    close: () => new Promise(resolve => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+  }
+}

@@ -1,0 +1,63 @@
+// Security headers on every answer: pages, JSON, redirects and refusals alike. Over HTTP against
+// Sandbox (`testing`), and on the built handlers with ARC_ENV=production for what only deployed
+// stages send.
+import test from 'tape'
+import { createHash } from 'node:crypto'
+import { start, end } from '../helpers/sandbox.ts'
+import { visitor, JSON_HEADERS, type Reply } from '../helpers/browser-like.ts'
+import { event } from '../helpers/lambda.ts'
+import { warmLambda, sandboxEnv } from '../helpers/warm-lambda.ts'
+
+const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+
+test('start Sandbox', start)
+
+/** The headers every answer carries, whatever it is */
+function assertStandard (t: test.Test, label: string, headers: Headers) {
+  t.equal(headers.get('x-content-type-options'), 'nosniff', `${label}: nosniff`)
+  t.equal(headers.get('referrer-policy'), 'same-origin', `${label}: Referrer-Policy same-origin`)
+  t.equal(headers.get('x-frame-options'), 'DENY', `${label}: X-Frame-Options DENY`)
+  t.equal(headers.get('cache-control'), 'no-store', `${label}: no-store`)
+  t.match(headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, `${label}: no framing (CSP)`)
+  t.equal(headers.get('strict-transport-security'), null, `${label}: no HSTS over http://localhost`)
+}
+
+test('the page: a CSP that allows its own inline style by hash and nothing else to load', async t => {
+  let page = await visitor().get('/')
+  let css = /<style>([^<]*)<\/style>/.exec(page.text)?.[1] ?? ''
+  let hash = createHash('sha256').update(css).digest('base64')
+  let policy = (page.headers.get('content-security-policy') ?? '').split('; ')
+  t.ok(policy.includes('default-src \'none\''), 'default-src \'none\'')
+  t.ok(policy.includes(`style-src 'sha256-${hash}'`), 'style-src: the hash of the page\'s own <style>')
+  t.ok(policy.includes('form-action \'self\''), 'form-action \'self\'')
+  t.ok(policy.includes('base-uri \'none\''), 'base-uri \'none\'')
+  // Sandbox injects a live-reload script into pages locally; deployed stages allow none (below)
+  t.ok(policy.includes('script-src \'unsafe-inline\'') && policy.includes('connect-src ws://localhost:*'), 'locally: Sandbox\'s live-reload script and its WebSocket')
+  assertStandard(t, 'GET /', page.headers)
+})
+
+test('every other answer carries the same headers', async t => {
+  let browser = visitor()
+  let answers: [string, Reply][] = [
+    [ 'GET / as JSON', await browser.get('/', JSON_HEADERS) ],
+    [ 'a 302 after a form post', await browser.post('/count', 'by=1') ],
+    [ 'a 400 for a bad body', await browser.post('/count', { by: 0 }, JSON_HEADERS) ],
+    [ 'a 403 for a cross-site post', await browser.post('/count', 'by=1', { origin: 'https://evil.example' }) ],
+    [ 'a cleared cookie', await visitor('_idx=garbage').get('/', JSON_HEADERS) ],
+    [ 'sign-out', await browser.post('/logout', '') ],
+  ]
+  for (let [ label, reply ] of answers) assertStandard(t, label, reply.headers)
+})
+
+test('deployed: HSTS for this host, and a page policy that allows no script', async t => {
+  let lambda = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG }))
+  for (let route of [ 'get-index', 'post-logout' ] as const) {
+    let { response } = await lambda.call(route, event({ method: route === 'get-index' ? 'GET' : 'POST', path: route === 'get-index' ? '/' : '/logout' }))
+    t.equal(response.headers?.['strict-transport-security'], 'max-age=31536000', `${route}: Strict-Transport-Security, without includeSubDomains`)
+  }
+  let page = await lambda.call('get-index', { ...event({}), headers: { host: 'localhost:3333' } })
+  t.doesNotMatch(String(page.response.headers?.['content-security-policy']), /script-src|connect-src/, 'the page policy names no script source at all')
+  lambda.close()
+})
+
+test('end Sandbox', end)

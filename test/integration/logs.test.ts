@@ -1,0 +1,113 @@
+// What the logs say, read from the built handlers (what Lambda runs) while they meet everything
+// the hostile and fault suites throw at them: one JSON line per event, each saying where it
+// happened, and none ever holding a cookie, a row id, a signature, a secret or session data.
+import test from 'tape'
+import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
+import { event, cookiesSetBy } from '../helpers/lambda.ts'
+import { warmLambda, sandboxEnv, sandboxPorts, type Route, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
+import { seal, sealSession } from '../helpers/jwe.ts'
+import { putRow } from '../helpers/table.ts'
+import { sign } from 'cookie-signature'
+
+const NAME = 'Ada Lovelace-7f3a'
+const ITEM = 'A cup of tea-91bc'
+const DAY = 24 * 60 * 60 * 1000
+
+let proxy: DynamoProxy
+let lambda: WarmLambda
+let secret = ''
+// Every cookie value sent or set during the test: none may appear in a log line
+let cookieValues = new Set<string>()
+
+async function call (route: Route, cookie: string, json?: object, now?: number) {
+  let method = route === 'get-index' ? 'GET' as const : 'POST' as const
+  let path = route === 'get-index' ? '/' : `/${route.slice(5)}`
+  for (let pair of cookie.split('; ').filter(Boolean)) cookieValues.add(pair.slice(pair.indexOf('=') + 1))
+  let { response } = await lambda.call(route, event({ method, path, cookie, json }), now)
+  let set = cookiesSetBy(response)._idx
+  if (set) cookieValues.add(set.slice(5))
+  return set ?? cookie
+}
+
+test('start Sandbox, and a warm Lambda behind a DynamoDB proxy', async t => {
+  await start(t)
+  secret = await devSecret()
+  proxy = await dynamoProxy(5555)
+  // A 5-second timeout (a 4-second budget), so the slow-store cases below run out of it quickly
+  lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port), TIMEOUT_MS: '5000' }))
+  t.pass('started')
+})
+
+test('a visitor\'s whole life, plus everything hostile, with the log captured', async t => {
+  // Created, regenerated at sign-in, data, a flash, destroyed at sign-out
+  let cookie = await call('post-count', '', { by: 3 })
+  cookie = await call('post-login', cookie, { name: NAME })
+  cookie = await call('post-cart', cookie, { item: ITEM })
+  cookie = await call('post-cart', cookie, { item: '' })
+  await call('get-index', cookie)
+  let signedIn = cookie
+  await call('post-logout', cookie)
+  // Expired: another session read 8 days later; rejected: forged, tampered, foreign, signed out
+  await call('get-index', await call('post-count', '', { by: 1 }), undefined, Date.now() + 8 * DAY)
+  for (let bad of [ `${signedIn}x`, signedIn.slice(0, -6), '_idx=bnVsbA....', `_idx=${seal({ count: 9, _renewed: Date.now() }, 'another-secret-entirely-0123456789abcdef')}`, '_idx=garbage' ]) {
+    await call('get-index', bad)
+  }
+  // Data of an old shape, which the schema resets
+  let oldShape = { count: 'eleven', cart: 'VALUE-NOT-LOGGED' }
+  if (mode === 'cookie') await call('get-index', `_idx=${sealSession(oldShape, secret)}`)
+  else {
+    await putRow({ ...oldShape, _idx: 'old-shape-for-the-log-000', _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1 })
+    await call('get-index', `_idx=${encodeURIComponent(sign('old-shape-for-the-log-000', secret))}`)
+  }
+  t.pass('done')
+})
+
+test('the same with DynamoDB throttling, slow, or losing every race', async t => {
+  let cookie = await call('post-count', '', { by: 1 })
+  // Throttled throughout; one call slower than the 3 s a call may take; two 2.5 s calls, which
+  // outlast the budget; every write losing its race
+  for (let faults of [ { throttle: Infinity }, { delayMs: 3500 }, { delayMs: 2500 }, { conflictWrites: true } ]) {
+    proxy.set(faults)
+    await call('post-count', cookie, { by: 1 })
+  }
+  proxy.set({})
+  t.pass('done')
+})
+
+test('every line is one JSON event that says where it happened', async t => {
+  let lines = lambda.logs()
+  let events = lines.map(line => JSON.parse(line) as Record<string, unknown>)
+  t.ok(events.every(e => typeof e.event === 'string' && typeof e.requestId === 'string' && typeof e.route === 'string' && e.mode === mode),
+    `${lines.length} lines, each with event, requestId, route and mode`)
+  let seen = new Set(events.map(e => e.event))
+  let expected = [ 'session.created', 'session.regenerated', 'session.destroyed', 'session.expired', 'session.rejected', 'session.data_reset' ]
+  if (mode === 'table') expected.push('store.throttled', 'store.failed', 'deadline.reached', 'conflicts.exhausted')
+  t.deepEqual(expected.filter(name => !seen.has(name)), [], `these events were logged: ${expected.join(', ')}`)
+})
+
+test('no line holds a cookie, a row id, a signature, the secret or session data', async t => {
+  let text = lambda.logs().join('\n')
+  // A cookie value, and in table mode each of its halves: the row id and its signature
+  let parts = [ ...cookieValues ].flatMap(value => mode === 'table' ? [ value, ...decodeURIComponent(value).split('.') ] : [ value ])
+  let leaked = parts.filter(part => part.length >= 8 && text.includes(part))
+  t.deepEqual(leaked, [], `none of ${parts.length} cookie values, row ids and signatures`)
+  t.notOk(text.includes(secret.slice(0, 16)), 'not the secret')
+  for (let value of [ NAME, ITEM, 'VALUE-NOT-LOGGED', 'eleven' ]) t.notOk(text.includes(value), `not the session value ${value}`)
+})
+
+test('a deployed stage that refuses its secret logs why, without the secret', async t => {
+  let refused = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }))
+  await refused.call('get-index', event({}))
+  let [ line ] = refused.logs().map(l => JSON.parse(l) as Record<string, string>)
+  t.equal(line.event, 'setup.refused', 'setup.refused')
+  t.match(line.message, /ARC_APP_SECRET uses only 1 different characters/, 'with the reason and the fix')
+  t.notOk(line.message.includes('aaaaaaaa'), 'but not the secret')
+  refused.close()
+})
+
+test('stop the Lambda, the proxy and Sandbox', async t => {
+  lambda.close()
+  await proxy.close()
+  await end(t)
+})
