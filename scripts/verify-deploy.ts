@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
 import typescript from '@architect/plugin-typescript'
-import { checkLambdas, checkRoutes, checkSessionTable, routeOf, type Template } from './lib/template-checks.ts'
+import { checkLambdas, checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
 
 const root = new URL('..', import.meta.url).pathname
 // Every handler folder must be a deployed route; this catches a handler app.arc forgot
@@ -16,12 +16,17 @@ for (let stage of [ 'staging', 'production' ]) {
   await typescript.deploy.start({ inventory: inv }) // the same build `arc deploy` runs
   let template = pkg(inv) as Template
   let lambdas = checkLambdas(template, stage)
-  let problems = [ ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems ]
+  // Architect's guide sets SESSION_TABLE_NAME (`npx arc env -e <stage> -a SESSION_TABLE_NAME …`);
+  // `arc deploy` reads those variables into the inventory, as here, and each Lambda must get the
+  // value as ARC_SESSION_TABLE_NAME, the name the wrapper reads first
+  Object.assign(inv.inv._project.env, { aws: { [stage]: { SESSION_TABLE_NAME: 'session' } } })
+  let guided = checkSessionVariable(pkg(inv) as Template, 'session')
+  let problems = [ ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems, ...guided ]
 
   console.log(`\n${stage}: template ${JSON.stringify(template).length} bytes, ${lambdas.lambdas.length} Lambdas`)
   for (let { name, bundleBytes } of lambdas.lambdas) console.log(`  ${name.padEnd(22)} ${(bundleBytes / 1024).toFixed(1)} KB`)
   for (let problem of problems) console.log(`  PROBLEM: ${problem}`)
-  if (problems.length === 0) console.log(`  ok: session table (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, bundles load${stage === 'production' ? ', no source maps' : ''}`)
+  if (problems.length === 0) console.log(`  ok: session table (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME`)
   failed ||= problems.length > 0
 }
 process.exitCode = failed ? 1 : 0

@@ -50,6 +50,15 @@ export function checkRoutes (template: Template, expected: string[]): string[] {
   return expected.filter(route => !present.includes(route)).map(route => `route ${route} is missing from app.arc @http`)
 }
 
+/** Every Lambda's ARC_SESSION_TABLE_NAME is `expected`: the variable the wrapper reads first */
+export function checkSessionVariable (template: Template, expected: string): string[] {
+  return Object.entries(template.Resources)
+    .filter(([ , r ]) => r.Type === 'AWS::Serverless::Function')
+    .map(([ name, r ]) => [ name, (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.ARC_SESSION_TABLE_NAME ])
+    .filter(([ , value ]) => value !== expected)
+    .map(([ name, value ]) => `${String(name)}: ARC_SESSION_TABLE_NAME is ${String(value)}, expected ${expected}`)
+}
+
 export interface LambdaReport { name: string, bundleBytes: number }
 
 export function checkLambdas (template: Template, stage: string): { problems: string[], lambdas: LambdaReport[] } {

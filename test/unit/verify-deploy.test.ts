@@ -3,7 +3,7 @@ import test from 'tape'
 import { readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import { checkRoutes, checkSessionTable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import { checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const appArc = readFileSync(`${root}app.arc`, 'utf8')
@@ -33,4 +33,16 @@ test('a handler folder without its route in app.arc fails', async t => {
   t.equal(routeOf('post-count'), 'POST /count')
   let template = await templateFor(appArc.replace('post /cart\n', ''))
   t.deepEqual(checkRoutes(template, [ 'GET /', 'POST /cart' ]), [ 'route POST /cart is missing from app.arc @http' ])
+})
+
+test('SESSION_TABLE_NAME set for a stage reaches every Lambda as ARC_SESSION_TABLE_NAME, unless ARC_SESSION_TABLE_NAME is set too', async t => {
+  async function withVariables (variables: Record<string, string>): Promise<Template> {
+    let inv = await inventory({ cwd: root, rawArc: appArc, deployStage: 'production' })
+    Object.assign(inv.inv._project.env, { aws: { production: variables } })
+    return pkg(inv) as Template
+  }
+  t.deepEqual(checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'arc-sessions-production-session' }), 'arc-sessions-production-session'), [])
+  let both = checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'session', ARC_SESSION_TABLE_NAME: 'jwe' }), 'session')
+  t.equal(both.length, 5, 'ARC_SESSION_TABLE_NAME wins, as the wrapper and @architect/functions read it')
+  t.match(both[0], /ARC_SESSION_TABLE_NAME is jwe, expected session/)
 })

@@ -5,7 +5,7 @@ export type Mode = 'cookie' | 'table'
 
 export interface Settings {
   mode: Mode
-  /** Logical table name (table mode only), e.g. `session` */
+  /** Table mode: the session table's logical (`session`) or physical name, as configured */
   tableName: string
   /** Signs (table mode) and encrypts (cookie mode) every cookie we write */
   secret: string
@@ -38,11 +38,17 @@ export const PUBLIC_SECRETS = [
 
 type Env = Record<string, string | undefined>
 
+// Read exactly as @architect/functions reads them: ARC_SESSION_TABLE_NAME, else SESSION_TABLE_NAME
+// (the name in Architect's guide, which @architect/package and Sandbox copy into the first)
+function tableNameOf (env: Env): string | undefined {
+  return env.ARC_SESSION_TABLE_NAME || env.SESSION_TABLE_NAME
+}
+
 export function modeOf (env: Env): Mode {
-  // Architect's own switch: `jwe` (its default) keeps the session in the cookie,
-  // anything else names the DynamoDB table that holds it
-  let table = env.ARC_SESSION_TABLE_NAME
-  return !table || table === 'jwe' ? 'cookie' : 'table'
+  // Architect's own switch: `jwe` in either variable (or neither set) keeps the session in the
+  // cookie; anything else names the DynamoDB table that holds it
+  if ([ env.ARC_SESSION_TABLE_NAME, env.SESSION_TABLE_NAME ].includes('jwe')) return 'cookie'
+  return tableNameOf(env) ? 'table' : 'cookie'
 }
 
 // What `openssl rand` output never looks like, measured on the 32 characters that key the cookie.
@@ -128,7 +134,7 @@ export function readSettings (env: Env): SettingsResult {
     ok: true,
     settings: {
       mode: modeOf(env),
-      tableName: env.ARC_SESSION_TABLE_NAME || 'jwe',
+      tableName: tableNameOf(env) ?? 'jwe',
       secret,
       previousSecret,
       idleSeconds,

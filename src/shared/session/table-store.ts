@@ -88,10 +88,17 @@ export function recordFromRow (Item: Record<string, unknown> | undefined, now: n
 export function tableStore (settings: Settings): SessionStore {
   let secrets = [ settings.secret, settings.previousSecret ].filter(s => s !== null)
 
+  // Found as @architect/functions finds it: by logical name (`session`), or by physical name (the
+  // one CloudFormation or Sandbox gave it, as Architect's guide has you set)
   async function db (deadline: number) {
     let tables = await bounded(() => arc.tables(), deadline)
-    let TableName = tables.name(settings.tableName)
-    if (!TableName) throw new StoreError(`Session table "${settings.tableName}" not found; check ARC_SESSION_TABLE_NAME and @tables in app.arc`)
+    let names = await tables.reflect()
+    let wanted = settings.tableName
+    let TableName = Object.hasOwn(names, wanted) ? names[wanted] : Object.values(names).find(physical => physical === wanted)
+    if (!TableName) {
+      let known = Object.entries(names).map(([ logical, physical ]) => `${logical} (${physical})`).join(', ') || 'none'
+      throw new StoreError(`Session table "${wanted}" not found as a logical or a physical name; the app's tables: ${known}. Check ARC_SESSION_TABLE_NAME (or SESSION_TABLE_NAME) and @tables in app.arc`)
+    }
     return { client: tables._client, TableName }
   }
 
