@@ -2,10 +2,11 @@
 // each mode. All requests share one session, the worst case for lost updates. Fails (exit 1) on any
 // error, or if table mode's final count is not exact. Cookie mode is expected to lose updates.
 import sandbox from '@architect/sandbox'
+// Free ports, so a running `npm start` is no obstacle
+import { base as BASE } from '../test/helpers/ports.ts'
 
 const TOTAL = 300
 const CONCURRENCY = 10
-const BASE = 'http://localhost:3333'
 const root = new URL('..', import.meta.url).pathname
 
 interface Run { mode: string, errors: number, posts: number, finalCount: number, expected: number, perSecond: number }

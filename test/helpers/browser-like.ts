@@ -16,7 +16,7 @@ export interface Visitor {
   cookie: string
 }
 
-const BASE = 'http://localhost:3333'
+import { base as BASE } from './ports.ts'
 
 export const JSON_HEADERS = { accept: 'application/json' }
 

@@ -32,12 +32,14 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     let body = Buffer.concat(await req.toArray() as Buffer[])
     let operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
     seen.push(operation)
-    if (faults.delayMs) await new Promise(resolve => setTimeout(resolve, faults.delayMs))
-    if (faults.throttle) {
-      faults.throttle--
-      return refuse(res, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.')
-    }
-    if (faults.conflictWrites && operation === 'PutItem') return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
+    // A call meets the faults in force when it arrives, even if the test has moved on by the time
+    // its delay is over (the handler gave up on it; it must not land late)
+    let { delayMs, conflictWrites } = faults
+    let throttled = Boolean(faults.throttle)
+    if (faults.throttle) faults.throttle--
+    if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs))
+    if (throttled) return refuse(res, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.')
+    if (conflictWrites && operation === 'PutItem') return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
     let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(res)

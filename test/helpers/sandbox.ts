@@ -1,4 +1,4 @@
-// Starts Sandbox (HTTP on :3333, in-memory DynamoDB) for one test file, in the mode the
+// Starts Sandbox (HTTP and in-memory DynamoDB on free ports) for one test file, in the mode the
 // npm script chose with ARC_SESSION_TABLE_NAME (jwe = cookie mode, session = table mode).
 import sandbox from '@architect/sandbox'
 import inventory from '@architect/inventory'
@@ -8,7 +8,7 @@ import { modeOf } from '../../src/shared/session/config.ts'
 
 export const root = new URL('../..', import.meta.url).pathname
 export const mode = modeOf(process.env)
-export const base = 'http://localhost:3333'
+export { base, ports } from './ports.ts'
 
 /** The dev-only secret from prefs.arc, so tests can make cookies the app must accept */
 export async function devSecret (): Promise<string> {

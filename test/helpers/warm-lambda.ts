@@ -2,10 +2,10 @@
 // with an environment of our choosing, and keeps it warm between calls like a Lambda container.
 // Tests use it where the environment itself is under test: production settings, faults.
 import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
 import { root } from './sandbox.ts'
+import { sandboxVariable } from './ports.ts'
 
 export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-login' | 'post-logout'
 
@@ -76,12 +76,8 @@ export function warmLambda (env: Record<string, string>): WarmLambda {
   }
 }
 
-const { version } = createRequire(import.meta.url)('@architect/sandbox/package.json') as { version: string }
-
-/** Sandbox's ARC_SANDBOX variable, which tells @architect/functions where Sandbox's services are */
-export function sandboxPorts (tables = 5555): string {
-  return JSON.stringify({ ports: { _arc: 2222, tables }, version })
-}
+/** Sandbox's ARC_SANDBOX variable, optionally with DynamoDB on another port (a proxy's) */
+export const sandboxPorts = sandboxVariable
 
 /** The environment Sandbox would give a Lambda, pointed at Sandbox's services */
 export function sandboxEnv (overrides: Record<string, string>): Record<string, string> {

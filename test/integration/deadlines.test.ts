@@ -3,7 +3,7 @@
 // misbehaves on cue. Every request must answer before the timeout, with a status that says why.
 // Cookie mode never calls DynamoDB, so there the same requests simply work.
 import test from 'tape'
-import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
+import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { event, bodyOf } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, TIMEOUT_MS, type Result, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
@@ -23,7 +23,7 @@ function assertUnavailable (t: test.Test, { response }: Result) {
 
 test('start Sandbox, and a warm Lambda whose DynamoDB calls go through a proxy we control', async t => {
   await start(t)
-  proxy = await dynamoProxy(5555)
+  proxy = await dynamoProxy(ports.tables)
   lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: await devSecret(), ARC_SANDBOX: sandboxPorts(proxy.port) }))
   let first = await lambda.call('post-count', event({ method: 'POST', path: '/count', json: { by: 7 } }))
   t.equal(first.response.statusCode, 200, 'works while DynamoDB is well')

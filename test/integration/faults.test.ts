@@ -1,7 +1,7 @@
 // When DynamoDB refuses connections, hangs, or the table is missing: table mode answers 503 within
 // a few seconds and recovers on its own; cookie mode, which needs no database, carries on.
 import test from 'tape'
-import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
+import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { event, bodyOf } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { faultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
@@ -12,7 +12,7 @@ let cookie = ''
 
 test('start Sandbox, and a warm Lambda that reaches DynamoDB through a proxy we control', async t => {
   await start(t)
-  proxy = await faultProxy(5555)
+  proxy = await faultProxy(ports.tables)
   lambda = warmLambda(sandboxEnv({
     ARC_APP_SECRET: await devSecret(),
     ARC_SANDBOX: sandboxPorts(proxy.port),

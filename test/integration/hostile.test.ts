@@ -4,7 +4,7 @@ import test from 'tape'
 import arc from '@architect/functions'
 import jwt from 'node-webtokens'
 import { sign } from 'cookie-signature'
-import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
+import { start, end, mode, devSecret, base } from '../helpers/sandbox.ts'
 import { visitor, cookieValue, JSON_HEADERS, type Reply } from '../helpers/browser-like.ts'
 import { allRows } from '../helpers/table.ts'
 import { seal } from '../helpers/jwe.ts'
@@ -134,7 +134,7 @@ if (mode === 'cookie') {
 
 test('unknown paths and methods get a 4xx', async t => {
   for (let [ method, path ] of [ [ 'GET', '/nope' ], [ 'DELETE', '/' ], [ 'PUT', '/count' ], [ 'GET', '/count' ], [ 'POST', '/../../etc/passwd' ] ]) {
-    let res = await fetch(`http://localhost:3333${path}`, { method, headers: { cookie: `_idx=${encodeURIComponent(good)}` } })
+    let res = await fetch(`${base}${path}`, { method, headers: { cookie: `_idx=${encodeURIComponent(good)}` } })
     t.ok(res.status >= 400 && res.status < 500, `${method} ${path}: ${res.status}`)
   }
 })
@@ -143,7 +143,7 @@ test('POSTs from another site are refused with a 403; same-origin and header-les
   let browser = visitor(`_idx=${encodeURIComponent(good)}`)
   let refused: [string, Record<string, string>][] = [
     [ 'another origin', { origin: 'https://evil.example' } ],
-    [ 'a sibling subdomain (same site, other origin)', { origin: 'http://evil.localhost:3333' } ],
+    [ 'a sibling subdomain (same site, other origin)', { origin: base.replace('localhost', 'evil.localhost') } ],
     [ 'Origin: null', { origin: 'null' } ],
     [ 'Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' } ],
   ]
@@ -156,7 +156,7 @@ test('POSTs from another site are refused with a 403; same-origin and header-les
   t.equal(form.status, 403, 'a cross-site form cannot sign anyone out')
   t.equal((await browser.get('/', JSON_HEADERS)).json().count, 5, 'nothing changed')
 
-  let same = await browser.post('/count', 'by=1', { origin: 'http://localhost:3333', 'sec-fetch-site': 'same-origin' })
+  let same = await browser.post('/count', 'by=1', { origin: base, 'sec-fetch-site': 'same-origin' })
   t.equal(same.status, 302, 'a same-origin form post works')
   let bare = await browser.post('/count', { by: 1 }, JSON_HEADERS)
   t.equal(bare.json().count, 7, 'a client that sends no Origin (curl, tests) works')

@@ -2,7 +2,7 @@
 // the hostile and fault suites throw at them: one JSON line per event, each saying where it
 // happened, and none ever holding a cookie, a row id, a signature, a secret or session data.
 import test from 'tape'
-import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
+import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { event, cookiesSetBy } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, type Route, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
@@ -33,7 +33,7 @@ async function call (route: Route, cookie: string, json?: object, now?: number) 
 test('start Sandbox, and a warm Lambda behind a DynamoDB proxy', async t => {
   await start(t)
   secret = await devSecret()
-  proxy = await dynamoProxy(5555)
+  proxy = await dynamoProxy(ports.tables)
   // A 5-second timeout (a 4-second budget), so the slow-store cases below run out of it quickly
   lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port), TIMEOUT_MS: '5000' }))
   t.pass('started')
