@@ -1,4 +1,4 @@
-// npm run setup:env -- <staging|production> [--table] [--rotate]
+// npm run setup:env -- <staging|production> [--table | --cookie] [--rotate]
 // Sets a strong ARC_APP_SECRET, the 7-day idle limit and the session mode for a deployed stage.
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'

@@ -56,7 +56,7 @@ test('refuses to replace an existing secret without --rotate', async t => {
   let r = recorder()
   t.equal(await setupEnv([ 'production', '--table' ], r.arcEnv, r.say), 1)
   t.deepEqual(r.calls, [ [] ], 'only read, nothing written')
-  t.match(r.log.join('\n'), /already has an ARC_APP_SECRET.*\n.*npm run setup:env -- production --table --rotate/)
+  t.match(r.log.join('\n'), /already has an ARC_APP_SECRET.*\n.*npm run setup:env -- production --rotate/)
 })
 
 test('--rotate moves the current secret to ARC_APP_SECRET_PREVIOUS first, without printing either', async t => {
@@ -69,11 +69,24 @@ test('--rotate moves the current secret to ARC_APP_SECRET_PREVIOUS first, withou
   t.match(r.log.at(-1) ?? '', /npx arc deploy --production/)
 })
 
+test('--rotate alone keeps the stage\'s mode and its idle limit: switching modes would sign everyone out', async t => {
+  let r = recorder(PRINTED.replace('ARC_SESSION_TABLE_NAME session', 'ARC_SESSION_TABLE_NAME session\n  | ARC_SESSION_TTL 1800'))
+  t.equal(await setupEnv([ 'production', '--rotate' ], r.arcEnv, r.say), 0)
+  t.deepEqual(r.calls.slice(1).map(args => args[3]), [ 'ARC_APP_SECRET_PREVIOUS', 'ARC_APP_SECRET' ], 'only the two secrets are written')
+  t.ok(r.log.includes('production stays in table mode (ARC_SESSION_TABLE_NAME session)'), 'and it says so')
+})
+
+test('--cookie switches a table-mode stage to cookie mode, when asked', async t => {
+  let r = recorder()
+  await setupEnv([ 'production', '--cookie', '--rotate' ], r.arcEnv, r.say)
+  t.deepEqual(r.calls.at(-1), [ '-e', 'production', '-a', 'ARC_SESSION_TABLE_NAME', 'jwe' ])
+})
+
 test('anything else prints the usage', async t => {
-  for (let argv of [ [], [ 'prod' ], [ 'staging', '--force' ] ]) {
+  for (let argv of [ [], [ 'prod' ], [ 'staging', '--force' ], [ 'staging', '--table', '--cookie' ] ]) {
     let r = recorder()
     t.equal(await setupEnv(argv, r.arcEnv, r.say), 2, JSON.stringify(argv))
-    t.match(r.log[0], /^Usage: npm run setup:env -- <staging\|production> \[--table\] \[--rotate\]/)
+    t.match(r.log[0], /^Usage: npm run setup:env -- <staging\|production> \[--table \| --cookie\] \[--rotate\]/)
     t.deepEqual(r.calls, [], 'and calls nothing')
   }
 })
