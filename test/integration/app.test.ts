@@ -22,10 +22,10 @@ test('a new visitor sees count 0, gets no cookie, and costs no table row', async
 test('the page shows the count, the mode and a form that posts to /count', async t => {
   let res = await visitor().get('/')
   t.equal(res.status, 200)
-  t.match(res.headers.get('content-type') ?? '', /text\/html/)
-  t.match(res.text, /<p class="count" id="count">0<\/p>/)
-  t.match(res.text, new RegExp(`${mode === 'cookie' ? 'Cookie' : 'Table'} mode`))
-  t.match(res.text, /<form method="post" action="\/count">/)
+  t.match(res.headers.get('content-type') ?? '', /text\/html/, 'an HTML page')
+  t.match(res.text, /<p class="count" id="count">0<\/p>/, 'count 0')
+  t.match(res.text, new RegExp(`${mode === 'cookie' ? 'Cookie' : 'Table'} mode`), 'names the mode')
+  t.match(res.text, /<form method="post" action="\/count">/, 'a form that posts to /count')
 })
 
 test('POST /count from a form redirects to / with a session cookie, and the next GET shows it', async t => {
@@ -36,7 +36,7 @@ test('POST /count from a form redirects to / with a session cookie, and the next
   t.match(res.setCookie ?? '', /^_idx=[^;]+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/, 'HttpOnly, Lax, 7-day cookie')
   t.equal(res.headers.get('cache-control'), 'no-store')
   let page = await browser.get('/')
-  t.match(page.text, /<p class="count" id="count">1<\/p>/)
+  t.match(page.text, /<p class="count" id="count">1<\/p>/, 'the next page shows count 1')
 })
 
 test('POST /count adds `by`, from a form or from JSON', async t => {

@@ -10,7 +10,7 @@ test('signing in shows the name; signing out clears it', async t => {
   let browser = visitor()
   let login = await browser.post('/login', 'name=Ada')
   t.equal(login.status, 302)
-  t.match((await browser.get('/')).text, /Signed in as <strong>Ada<\/strong>/)
+  t.match((await browser.get('/')).text, /Signed in as <strong>Ada<\/strong>/, 'the page names Ada')
   t.deepEqual((await browser.get('/', JSON_HEADERS)).json().user, { name: 'Ada' })
 
   let logout = await browser.post('/logout', '')
@@ -39,7 +39,7 @@ test('a bad name gets a 400 for JSON clients and a one-time message for forms', 
     t.match(res.json<{ error: string }>().error, /1 to 40 printable characters/)
   }
   await browser.post('/login', 'name=')
-  t.match((await browser.get('/')).text, /class="flash" role="alert">Your name must be 1 to 40 printable characters/)
+  t.match((await browser.get('/')).text, /class="flash" role="alert">Your name must be 1 to 40 printable characters/, 'the form gets a one-time message')
   t.doesNotMatch((await browser.get('/')).text, /class="flash"/, 'shown once')
 })
 
@@ -47,8 +47,8 @@ test('a name with markup is shown as text, never run', async t => {
   let browser = visitor()
   await browser.post('/login', 'name=' + encodeURIComponent('<script>alert(1)</script>'))
   let page = (await browser.get('/')).text
-  t.match(page, /Signed in as <strong>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/strong>/)
-  t.doesNotMatch(page, /<script>alert/)
+  t.match(page, /Signed in as <strong>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/strong>/, 'the name is escaped')
+  t.doesNotMatch(page, /<script>alert/, 'no script from the name')
 })
 
 test('session fixation: a cookie captured before sign-in does not carry the sign-in', async t => {
