@@ -86,10 +86,20 @@ test('every line is one JSON event that says where it happened', async t => {
   t.deepEqual(expected.filter(name => !seen.has(name)), [], `these events were logged: ${expected.join(', ')}`)
 })
 
+/** Percent-decoded, or as it is: some values sent above were cut mid-escape on purpose */
+function decoded (value: string): string {
+  try {
+    return decodeURIComponent(value)
+  }
+  catch {
+    return value
+  }
+}
+
 test('no line holds a cookie, a row id, a signature, the secret or session data', async t => {
   let text = lambda.logs().join('\n')
   // A cookie value, and in table mode each of its halves: the row id and its signature
-  let parts = [ ...cookieValues ].flatMap(value => mode === 'table' ? [ value, ...decodeURIComponent(value).split('.') ] : [ value ])
+  let parts = [ ...cookieValues ].flatMap(value => mode === 'table' ? [ value, ...decoded(value).split('.') ] : [ value ])
   let leaked = parts.filter(part => part.length >= 8 && text.includes(part))
   t.deepEqual(leaked, [], `none of ${parts.length} cookie values, row ids and signatures`)
   t.notOk(text.includes(secret.slice(0, 16)), 'not the secret')
