@@ -33,6 +33,8 @@ export interface Session<Data> {
 }
 
 export interface Storage {
+  /** The session cookie's name here: `_idx` locally, `__Host-idx` once deployed */
+  cookieName: string
   /** Bytes of the session cookie the browser sent (0 without a session) */
   cookieBytes: number
   /** Table mode: the row's `_idx` */
@@ -187,8 +189,7 @@ function storeFailed (request: Request, err: unknown): Response {
 
 // Expiry is enforced here, on every read, whatever the cookie or the table still holds
 function isLive (meta: Meta, settings: Settings): boolean {
-  let now = clock.now()
-  return now - meta.renewed <= settings.idleSeconds * 1000 && now - meta.since <= settings.absoluteSeconds * 1000
+  return clock.now() <= endOf(meta.renewed, meta.since, settings)
 }
 
 async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {
@@ -219,9 +220,10 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
 function view<Data> (current: Current<Data>, { settings, sent }: Request): Session<Data> {
   let { loaded, meta, data } = current
   let storage: Storage = {
+    cookieName: cookieName(settings),
     cookieBytes: loaded && sent ? Buffer.byteLength(`${sent.name}=${encodeURIComponent(sent.value)}`) : 0,
     rowId: loaded?.id ?? null,
-    expiresAt: meta ? meta.renewed + settings.idleSeconds * 1000 : null,
+    expiresAt: meta ? endOf(meta.renewed, meta.since, settings) : null,
   }
   return { data, flash: meta?.flash ?? null, mode: settings.mode, storage }
 }
@@ -279,7 +281,7 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   else if (regenerate) log('session.regenerated', where)
   else if (moving) log('session.moved', where)
   // The cookie lives exactly as long as the server will accept the session
-  let maxAge = Math.ceil((endOf(record, settings) - now) / 1000)
+  let maxAge = Math.ceil((endOf(now, record._since ?? now, settings) - now) / 1000)
   return clearingLegacy(withStandardHeaders(setCookie(response, settings, cookieName(settings), value, maxAge), settings.secureCookie))
 }
 

@@ -57,6 +57,7 @@ test('deployed: HSTS for this host, and a page policy that allows no script', as
   }
   let page = await lambda.call('get-index', { ...event({}), headers: { host: 'localhost:3333' } })
   t.doesNotMatch(String(page.response.headers?.['content-security-policy']), /script-src|connect-src/, 'the page policy names no script source at all')
+  t.match(String(page.response.body), /<code>__Host-idx<\/code> cookie/, 'and the page names the cookie deployed stages use')
   lambda.close()
 })
 

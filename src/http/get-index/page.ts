@@ -19,10 +19,10 @@ const STYLE = `
 `
 
 const MODE_TEXT = {
-  cookie: `<strong>Cookie mode.</strong> The whole session is encrypted into the <code>_idx</code> cookie;
+  cookie: (name: string) => `<strong>Cookie mode.</strong> The whole session is encrypted into the <code>${name}</code> cookie;
     nothing is stored on the server. Signing out clears the cookie in this browser, but a copy of it
     stays valid until it expires, because there is nothing on the server to revoke.`,
-  table: `<strong>Table mode.</strong> The <code>_idx</code> cookie holds only a signed id; the data is a
+  table: (name: string) => `<strong>Table mode.</strong> The <code>${name}</code> cookie holds only a signed id; the data is a
     row in the DynamoDB <code>session</code> table with a <code>_ttl</code> expiry. Signing out deletes
     the row, so a copied cookie stops working at once.`,
 }
@@ -34,7 +34,7 @@ function when (ms: number): string {
 /** What this visitor's session looks like right now: sizes and names, never the secret or the cookie */
 function storedHere (storage: Storage, mode: Session<AppData>['mode']): string {
   if (!storage.expiresAt) return '<p id="stored">You have no session yet: no cookie, and nothing on the server.</p>'
-  let cookie = `Your browser holds a <strong>${storage.cookieBytes}-byte</strong> <code>_idx</code> cookie`
+  let cookie = `Your browser holds a <strong>${storage.cookieBytes}-byte</strong> <code>${storage.cookieName}</code> cookie`
   if (mode === 'cookie' || !storage.rowId) {
     return `<p id="stored">${cookie} with the whole session in it, encrypted. It expires ${when(storage.expiresAt)} unless you come back.</p>`
   }
@@ -91,7 +91,7 @@ export function page (session: Session<AppData>): string {
   </section>
   <aside aria-labelledby="where">
     <h2 id="where">What is stored where</h2>
-    <p>${MODE_TEXT[session.mode]}</p>
+    <p>${MODE_TEXT[session.mode](session.storage.cookieName)}</p>
     ${storedHere(session.storage, session.mode)}
   </aside>
 </main>

@@ -41,11 +41,12 @@ export interface SessionStore {
   remove (previous: Loaded, deadline: number): Promise<void>
 }
 
-/** When a session written at `record._renewed` ends (ms since epoch): idle, or absolute if sooner */
-export function endOf (record: SessionRecord, settings: Settings): number {
-  let idleEnd = record._renewed + settings.idleSeconds * 1000
-  let absoluteEnd = (record._since ?? record._renewed) + settings.absoluteSeconds * 1000
-  return Math.min(idleEnd, absoluteEnd)
+/**
+ * When a session ends (ms since epoch), given when it was last written and when it began or the
+ * visitor last signed in: at its idle limit, or at its absolute lifetime if that comes sooner
+ */
+export function endOf (renewed: number, since: number, settings: Settings): number {
+  return Math.min(renewed + settings.idleSeconds * 1000, since + settings.absoluteSeconds * 1000)
 }
 
 /** A failure the store describes in its own words: the message is safe to log (no key, no data) */

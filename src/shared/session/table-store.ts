@@ -123,7 +123,7 @@ export function tableStore (settings: Settings): SessionStore {
         _secret: randomId(),
         // The attribute DynamoDB's TTL sweep reads (seconds), renewed with every write: when the
         // session ends, idle or at its absolute lifetime, so the row does not outlive it
-        _ttl: Math.ceil(endOf(record, settings) / 1000),
+        _ttl: Math.ceil(endOf(record._renewed, record._since ?? record._renewed, settings) / 1000),
         _version: (keep?.version ?? 0) + 1,
       }
       // Write only if nobody else wrote since we read: without this, concurrent requests on one
