@@ -50,7 +50,7 @@ function hasOurShape (token: string): boolean {
   }
 }
 
-/** The record sealed in `token`, or null. Never throws: any doubt means "no session". */
+/** The record sealed in `token`, or null. Never throws: whatever is wrong with it means "no session". */
 async function open (token: string, key: CryptoKey): Promise<SessionRecord | null> {
   if (!hasOurShape(token)) return null
   try {
