@@ -2,6 +2,7 @@
 // a few seconds and recovers on its own; cookie mode, which needs no database, carries on.
 import test from 'tape'
 import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
+import { cookieValue } from '../helpers/browser-like.ts'
 import { event, bodyOf } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { faultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
@@ -62,6 +63,12 @@ if (mode === 'table') {
     missing.close()
   })
 }
+
+test('the log of all of the above names each failure and holds no cookie', async t => {
+  let lines = lambda.logs()
+  t.notOk(lines.some(line => line.includes(cookieValue(cookie))), `no cookie value in ${lines.length} lines`)
+  if (mode === 'table') t.ok(lines.some(line => line.includes('"event":"store.failed"')), 'each store failure is logged as store.failed')
+})
 
 test('stop the Lambda, the proxy and Sandbox', async t => {
   lambda.close()

@@ -8,11 +8,15 @@ import { start, end, mode, devSecret, base } from '../helpers/sandbox.ts'
 import { visitor, cookieValue, JSON_HEADERS, type Reply } from '../helpers/browser-like.ts'
 import { allRows } from '../helpers/table.ts'
 import { seal } from '../helpers/jwe.ts'
+import { readLogLines, type LogLines } from '../helpers/log-lines.ts'
 
 const OTHER_SECRET = 'an-entirely-different-secret-0123456789abcdef'
 
 let good = '' // the cookie value of a visitor whose count is 5
 let rowsBefore = 0
+let log: LogLines
+// Every cookie value sent below: the log must hold none of them
+let sent = new Set<string>()
 
 function flipOneByte (text: string, at: number): string {
   let chars = [ ...text ]
@@ -65,6 +69,7 @@ function assertFresh (t: test.Test, res: Reply, label: string) {
 
 test('start Sandbox, and a visitor with count 5', async t => {
   await start(t)
+  log = readLogLines()
   let browser = visitor()
   await browser.post('/count', { by: 5 }, JSON_HEADERS)
   good = cookieValue(browser.cookie)
@@ -73,6 +78,7 @@ test('start Sandbox, and a visitor with count 5', async t => {
 
 test('forged, tampered and truncated cookies read as a fresh session, and are cleared', async t => {
   for (let [ label, value ] of forgeries(await devSecret())) {
+    sent.add(value)
     let res = await visitor(`_idx=${encodeURIComponent(value)}`).get('/', JSON_HEADERS)
     assertFresh(t, res, label)
     t.match(res.setCookie ?? '', /^_idx=; Max-Age=0/, `${label}: the bad cookie is cleared`)
@@ -165,6 +171,14 @@ test('POSTs from another site are refused with a 403; same-origin and header-les
 test('none of that wrote a table row', async t => {
   let rows = await allRows()
   t.equal(rows.length, mode === 'table' ? rowsBefore : 0, mode === 'table' ? 'only the one real visitor has a row' : 'cookie mode never writes rows')
+})
+
+test('the log of all of the above holds no cookie, row id or signature, and says what was refused', async t => {
+  log.stop()
+  let text = log.lines().join('\n')
+  let values = [ good, ...sent ].flatMap(value => mode === 'table' ? [ value, ...value.split('.') ] : [ value ])
+  t.deepEqual(values.filter(value => value.length >= 8 && text.includes(value)), [], `none of ${values.length} cookie values and their parts in ${log.lines().length} log lines`)
+  t.ok(log.lines().some(line => line.includes('"event":"session.rejected"')), 'and the forged cookies were logged as session.rejected')
 })
 
 test('end Sandbox', end)
