@@ -194,23 +194,24 @@ function isLive (meta: Meta, settings: Settings): boolean {
 
 async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {
   let { sent, settings, where } = request
-  let empty = { loaded: null, meta: null, data: defaultsOf(schema), reset: [] }
-  if (!sent) return empty
+  // A new visitor's session: the defaults, made only when needed (a validation and a copy)
+  let empty = () => ({ loaded: null, meta: null, data: defaultsOf(schema), reset: [] })
+  if (!sent) return empty()
   let loaded = await sessions.load(sent.value, request.deadline)
   let stored = loaded && splitRecord(loaded.record)
   if (!loaded || !stored) {
     log('session.rejected', where) // forged, tampered, foreign, or its row is gone
-    return empty
+    return empty()
   }
   // A record written for `__Host-idx` that arrives as `_idx` was renamed by someone: a sibling
   // subdomain planting its own session. Only sessions from before `__Host-idx` may arrive as `_idx`.
   if (sent.legacy && stored.meta.host) {
     log('session.rejected', where, { message: 'a __Host-idx session sent as _idx' })
-    return empty
+    return empty()
   }
   if (loaded.expired || !isLive(stored.meta, settings)) {
     log('session.expired', where)
-    return empty
+    return empty()
   }
   let checked = checkData(schema, stored.fields)
   if (checked.reset.length) log('session.data_reset', where, { fields: checked.reset })

@@ -51,14 +51,14 @@ export function checkData<S extends DataSchema> (schema: S, fields: Record<strin
   if (!first.issues) return { data: first.value, reset: [] }
 
   let failing = first.issues.map(fieldOf)
-  let everything = { data: defaultsOf(schema), reset: [ '(all fields)' ] }
-  if (!failing.every(field => field !== null)) return everything
+  let everything = () => ({ data: defaultsOf(schema), reset: [ '(all fields)' ] })
+  if (!failing.every(field => field !== null)) return everything()
   let reset = [ ...new Set(failing) ]
   let kept = { ...fields }
   for (let field of reset) delete kept[field]
   let second = validate(schema, kept)
   // A schema whose fields depend on each other can fail again; then nothing stored is kept
-  return second.issues ? everything : { data: second.value, reset }
+  return second.issues ? everything() : { data: second.value, reset }
 }
 
 /** The wrapper's own fields of a stored session, checked like the app's */
