@@ -3,12 +3,14 @@
 // stages send.
 import test from 'tape'
 import { createHash } from 'node:crypto'
-import { start, end } from '../helpers/sandbox.ts'
+import * as v from 'valibot'
+import { start, end, inProcess } from '../helpers/sandbox.ts'
 import { visitor, JSON_HEADERS, type Reply } from '../helpers/browser-like.ts'
-import { event } from '../helpers/lambda.ts'
+import { event, setCookieOf, type Handler } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv } from '../helpers/warm-lambda.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
-const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+const STRONG = randomSecret()
 
 test('start Sandbox', start)
 
@@ -59,6 +61,48 @@ test('deployed: HSTS for this host, and a page policy that allows no script', as
   t.doesNotMatch(String(page.response.headers?.['content-security-policy']), /script-src|connect-src/, 'the page policy names no script source at all')
   t.match(String(page.response.body), /<code>__Host-idx<\/code> cookie/, 'and the page names the cookie deployed stages use')
   lambda.close()
+})
+
+// A route of an app that adopts the wrapper and sets headers of its own: its page loads a style,
+// a script and an image from its CDN, and it may be framed by its own origin
+const APPS_OWN = {
+  'Content-Security-Policy': 'default-src \'self\' https://cdn.example.com',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+}
+
+async function appRoute (headers: Record<string, string>, stores: boolean): Promise<Handler> {
+  await inProcess('get-index') // sets the environment a Lambda would have
+  let { withSession } = await import('../../src/shared/session.ts')
+  let Visits = v.object({ visits: v.optional(v.number(), 0) })
+  return withSession(Visits, async (_event, session) => ({
+    statusCode: 200,
+    headers: { 'content-type': 'text/html', ...headers },
+    body: '<!doctype html><title>Home</title>',
+    ...(stores ? { session: { visits: session.data.visits + 1 } } : {}),
+  }))
+}
+
+/** Every value a client would see for a header: names compare without case */
+function valuesOf (headers: Record<string, unknown>, name: string): unknown[] {
+  return Object.entries(headers).filter(([ key ]) => key.toLowerCase() === name.toLowerCase()).map(([ , value ]) => value)
+}
+
+test('the app\'s own headers win over the wrapper\'s defaults, whatever their case', async t => {
+  let route = await appRoute({ ...APPS_OWN, 'Cache-Control': 'public, max-age=60' }, false)
+  let { headers = {} } = await route(event({}))
+  for (let [ name, value ] of Object.entries(APPS_OWN)) t.deepEqual(valuesOf(headers, name), [ value ], `${name}: only the app's`)
+  t.deepEqual(valuesOf(headers, 'cache-control'), [ 'public, max-age=60' ], 'Cache-Control: only the app\'s, as this answer sets no cookie')
+  t.deepEqual(valuesOf(headers, 'x-content-type-options'), [ 'nosniff' ], 'defaults fill what the app did not set')
+})
+
+test('an answer that sets the session cookie is never storable by a shared cache, whatever the handler said', async t => {
+  let route = await appRoute({ 'Cache-Control': 'public, max-age=60' }, true)
+  let res = await route(event({}))
+  t.ok(setCookieOf(res), 'it sets the session cookie')
+  t.deepEqual(valuesOf(res.headers ?? {}, 'cache-control'), [ 'no-store' ], 'public caching is replaced by no-store')
+  let privately = await (await appRoute({ 'cache-control': 'private, max-age=60' }, true))(event({}))
+  t.deepEqual(valuesOf(privately.headers ?? {}, 'cache-control'), [ 'private, max-age=60' ], 'a private answer is kept as the app set it')
 })
 
 test('end Sandbox', end)

@@ -71,21 +71,43 @@ function pagePolicy (body: string): string {
 const COMMON_POLICY = [ 'form-action \'self\'', 'frame-ancestors \'none\'', 'base-uri \'none\'' ]
 
 /**
- * Headers for every answer: no shared cache may keep a page that depends on who asks; no content
- * sniffing; the full URL never leaves the site in a Referer (`same-origin` still sends Origin on
- * our own form posts, which the cross-site check needs; `no-referrer` would send `Origin: null`);
- * no framing, for browsers older than CSP's frame-ancestors; HTTPS only once deployed, for this
- * host alone (`includeSubDomains` would decide for sibling hosts this app does not own).
+ * Headers every answer gets unless the handler set its own: no shared cache may keep a page that
+ * depends on who asks; no content sniffing; the full URL never leaves the site in a Referer
+ * (`same-origin` still sends Origin on our own form posts, which the cross-site check needs;
+ * `no-referrer` would send `Origin: null`); no framing, for browsers older than CSP's
+ * frame-ancestors; HTTPS only once deployed, for this host alone (`includeSubDomains` would decide
+ * for sibling hosts this app does not own).
  */
-export function withStandardHeaders (response: Response, deployed: boolean): Response {
-  let headers: Record<string, string | number | boolean> = {
+function defaultHeaders (deployed: boolean): Record<string, string> {
+  return {
     'content-security-policy': [ 'default-src \'none\'', ...COMMON_POLICY ].join('; '),
-    ...response.headers,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'same-origin',
     'x-frame-options': 'DENY',
+    ...(deployed ? { 'strict-transport-security': 'max-age=31536000' } : {}),
   }
-  if (deployed) headers['strict-transport-security'] = 'max-age=31536000'
+}
+
+// A shared cache (a CDN) must never keep an answer that sets a cookie, or it would hand that
+// cookie, a session, to everyone who asks next. `private` or `no-store` keeps it out.
+const SHARED_CACHE_SAFE = /(^|,)\s*(private|no-store)\s*(,|=|$)/i
+
+/**
+ * The handler's headers, plus the defaults it did not set (header names compare without case).
+ * The one override: an answer that sets a cookie is never storable by a shared cache.
+ */
+export function withStandardHeaders (response: Response, deployed: boolean): Response {
+  let own = response.headers ?? {}
+  let named = (name: string) => Object.keys(own).find(key => key.toLowerCase() === name)
+  let headers: Record<string, string | number | boolean> = { ...own }
+  for (let [ name, value ] of Object.entries(defaultHeaders(deployed))) {
+    if (named(name) === undefined) headers[name] = value
+  }
+  let cacheControl = named('cache-control')
+  if (response.cookies?.length && cacheControl !== undefined && !SHARED_CACHE_SAFE.test(String(own[cacheControl]))) {
+    delete headers[cacheControl]
+    headers['cache-control'] = 'no-store'
+  }
   return { ...response, headers }
 }
