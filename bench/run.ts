@@ -13,11 +13,12 @@ import inventory from '@architect/inventory'
 import typescript from '@architect/plugin-typescript'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
 import { event } from '../test/helpers/lambda.ts'
+import { randomSecret } from '../test/helpers/secrets.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const ROUTES = [ 'get-index', 'post-count' ] as const
 const OPS = [ 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem' ]
-const STRONG_SECRET = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+const STRONG_SECRET = randomSecret()
 const bundle = {
   ours: (route: string) => `${root}.build/http/${route}/index.js`,
   baseline: (route: string) => `${root}bench/.build/${route}.cjs`, // .cjs: bench/ is an ES module folder

@@ -1,11 +1,12 @@
 // node scripts/upstream-flaws.ts: shows, against the installed @architect/functions, how its cookie
 // mode reader (node-webtokens) treats cookies this app refuses. Needs no Sandbox and no AWS.
+import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import arc from '@architect/functions'
 import { readSettings } from '../src/shared/session/config.ts'
 import { cookieStore } from '../src/shared/session/cookie-store.ts'
 
-const SECRET = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+const SECRET = randomBytes(48).toString('base64')
 process.env.ARC_APP_SECRET = SECRET
 process.env.ARC_SESSION_TABLE_NAME = 'jwe'
 const { version } = createRequire(import.meta.url)('@architect/functions/package.json') as { version: string }

@@ -16,7 +16,7 @@
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
 import { clock } from './session/clock.ts'
 import { readSettings, type Mode, type Settings } from './session/config.ts'
-import { HOST_COOKIE, cookieName, sentCookie, setCookie, type SentCookie } from './session/cookies.ts'
+import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, type SentCookie } from './session/cookies.ts'
 import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type Meta } from './session/data.ts'
 import { html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
 import { log, type SessionEvent, type Where } from './session/log.ts'
@@ -33,7 +33,7 @@ export interface Session<Data> {
 }
 
 export interface Storage {
-  /** The session cookie's name here: `_idx` locally, `__Host-idx` once deployed */
+  /** The session cookie's name here: `_idx` locally, `__Host-idx` (or `__Secure-idx`) once deployed */
   cookieName: string
   /** Bytes of the session cookie the browser sent (0 without a session) */
   cookieBytes: number
@@ -221,7 +221,7 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
 function view<Data> (current: Current<Data>, { settings, sent }: Request): Session<Data> {
   let { loaded, meta, data } = current
   let storage: Storage = {
-    cookieName: cookieName(settings),
+    cookieName: settings.cookie.name,
     cookieBytes: loaded && sent ? Buffer.byteLength(`${sent.name}=${encodeURIComponent(sent.value)}`) : 0,
     rowId: loaded?.id ?? null,
     expiresAt: meta ? endOf(meta.renewed, meta.since, settings) : null,
@@ -232,7 +232,7 @@ function view<Data> (current: Current<Data>, { settings, sent }: Request): Sessi
 function recordOf (data: object, settings: Settings, now: number, since: number, flash?: string): SessionRecord {
   let record: SessionRecord = { ...data, _renewed: now, _since: since }
   if (flash !== undefined) record._flash = flash
-  if (cookieName(settings) === HOST_COOKIE) record._host = true
+  if (settings.cookie.name !== LOCAL_COOKIE) record._host = true
   return record
 }
 
@@ -244,14 +244,14 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   // A live legacy `_idx` moves to `__Host-idx` under a new identity, so the `_idx` string (which
   // a sibling subdomain could have planted) opens nothing after this; it is cleared as well
   let moving = loaded !== null && sent?.legacy === true
-  let clearingLegacy = (response: Response) => sent?.legacy ? clearCookie(response, request, sent.name) : response
+  let clearingLegacy = (response: Response) => sent?.legacy ? cleared(response, request, sent.name) : response
 
   if (destroy) {
     if (loaded) {
       await sessions.remove(loaded, deadline)
       log('session.destroyed', where)
     }
-    return clearingLegacy(clearCookie(response, request, cookieName(settings)))
+    return clearingLegacy(cleared(response, request, settings.cookie.name))
   }
 
   let mustWrite = data !== undefined || flash !== undefined || regenerate === true || moving ||
@@ -261,7 +261,7 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
     loaded?.oldSecret === true || current.reset.length > 0
   if (!mustWrite) {
     // A visitor without a session costs nothing: no row, no cookie. A dead cookie is cleared.
-    return sent && !loaded ? clearCookie(response, request, sent.name) : withStandardHeaders(response, settings.secureCookie)
+    return sent && !loaded ? cleared(response, request, sent.name) : withStandardHeaders(response, settings.deployed)
   }
 
   // The absolute lifetime runs from the session's start or the last sign-in, whichever is later
@@ -270,7 +270,7 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   let newIdentity = regenerate === true || moving
 
   if (Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES) {
-    if (wantsJson(event)) return withStandardHeaders(json(413, { error: SESSION_TOO_LARGE }), settings.secureCookie)
+    if (wantsJson(event)) return withStandardHeaders(json(413, { error: SESSION_TOO_LARGE }), settings.deployed)
     // Keep the stored data as it was; only leave the message
     record = recordOf(current.data, settings, now, meta?.since ?? now, SESSION_TOO_LARGE)
     response = redirect('/')
@@ -283,16 +283,16 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   else if (moving) log('session.moved', where)
   // The cookie lives exactly as long as the server will accept the session
   let maxAge = Math.ceil((endOf(now, record._since ?? now, settings) - now) / 1000)
-  return clearingLegacy(withStandardHeaders(setCookie(response, settings, cookieName(settings), value, maxAge), settings.secureCookie))
+  return clearingLegacy(withStandardHeaders(setCookie(response, settings, settings.cookie.name, value, maxAge), settings.deployed))
 }
 
 function answer ({ event, settings }: Request, status: number, message: string): Response {
   let response = wantsJson(event)
     ? json(status, { error: message })
     : html(status, `<!doctype html><title>${status}</title><p>${message}</p><p><a href="/">Back</a></p>`)
-  return withStandardHeaders(response, settings.secureCookie)
+  return withStandardHeaders(response, settings.deployed)
 }
 
-function clearCookie (response: Response, { settings }: Request, name: string): Response {
-  return withStandardHeaders(setCookie(response, settings, name, '', 0), settings.secureCookie)
+function cleared (response: Response, { settings }: Request, name: string): Response {
+  return withStandardHeaders(clearCookie(response, settings, name), settings.deployed)
 }

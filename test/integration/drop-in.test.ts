@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sandbox from '@architect/sandbox'
 import { root, mode, base } from '../helpers/sandbox.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
 // The README's list: the wrapper, and the esbuild settings the TypeScript plugin needs
 const COPIED = [ 'src/shared/session.ts', 'src/shared/session', 'esbuild.config.js' ]
@@ -36,7 +37,7 @@ esbuild-config esbuild.config.js
 
 const PREFS_ARC = `@env
 testing
-  ARC_APP_SECRET ${'x1Y2z3W4v5U6t7S8r9Q0p1O2n3M4l5K6j7I8h9G0'}
+  ARC_APP_SECRET ${randomSecret()}
   ARC_SESSION_TTL 604800
 `
 

@@ -4,8 +4,9 @@ import test from 'tape'
 import { start, end, mode } from '../helpers/sandbox.ts'
 import { event } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv } from '../helpers/warm-lambda.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
-const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+const STRONG = randomSecret()
 
 test('start Sandbox (which builds the handlers)', start)
 

@@ -9,8 +9,9 @@ import { event, bodyOf, cookiesSetBy } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { sealSession } from '../helpers/jwe.ts'
 import { getRow, putRow } from '../helpers/table.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
-const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+const STRONG = randomSecret()
 
 let lambda: WarmLambda
 

@@ -9,8 +9,9 @@ import { visitor, cookieValue, JSON_HEADERS, type Reply } from '../helpers/brows
 import { allRows } from '../helpers/table.ts'
 import { seal } from '../helpers/jwe.ts'
 import { readLogLines, type LogLines } from '../helpers/log-lines.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
-const OTHER_SECRET = 'an-entirely-different-secret-0123456789abcdef'
+const OTHER_SECRET = randomSecret()
 
 let good = '' // the cookie value of a visitor whose count is 5
 let rowsBefore = 0

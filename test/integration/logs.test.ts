@@ -9,6 +9,7 @@ import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { seal, sealSession } from '../helpers/jwe.ts'
 import { putRow } from '../helpers/table.ts'
 import { sign } from 'cookie-signature'
+import { randomSecret } from '../helpers/secrets.ts'
 
 const NAME = 'Ada Lovelace-7f3a'
 const ITEM = 'A cup of tea-91bc'
@@ -50,7 +51,7 @@ test('a visitor\'s whole life, plus everything hostile, with the log captured', 
   await call('post-logout', cookie)
   // Expired: another session read 8 days later; rejected: forged, tampered, foreign, signed out
   await call('get-index', await call('post-count', '', { by: 1 }), undefined, Date.now() + 8 * DAY)
-  for (let bad of [ `${signedIn}x`, signedIn.slice(0, -6), '_idx=bnVsbA....', `_idx=${seal({ count: 9, _renewed: Date.now() }, 'another-secret-entirely-0123456789abcdef')}`, '_idx=garbage' ]) {
+  for (let bad of [ `${signedIn}x`, signedIn.slice(0, -6), '_idx=bnVsbA....', `_idx=${seal({ count: 9, _renewed: Date.now() }, randomSecret())}`, '_idx=garbage' ]) {
     await call('get-index', bad)
   }
   // Data of an old shape, which the schema resets
@@ -111,7 +112,7 @@ test('a deployed stage that refuses its secret logs why, without the secret', as
   await refused.call('get-index', event({}))
   let [ line ] = refused.logs().map(l => JSON.parse(l) as Record<string, string>)
   t.equal(line.event, 'setup.refused', 'setup.refused')
-  t.match(line.message, /ARC_APP_SECRET uses only 1 different characters/, 'with the reason and the fix')
+  t.match(line.message, /ARC_APP_SECRET has about \d+ bits of randomness.*Fix it with: npx arc env/, 'with the reason and the fix')
   t.notOk(line.message.includes('aaaaaaaa'), 'but not the secret')
   refused.close()
 })

@@ -6,9 +6,10 @@ import { sign, unsign } from 'cookie-signature'
 import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
 import { visitor, cookieValue, JSON_HEADERS } from '../helpers/browser-like.ts'
 import { putRow } from '../helpers/table.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
-const NEW_SECRET = 'rotated-secret-for-tests-only-abcdefghijklmnopqrstuvwxyz'
-const UNKNOWN_SECRET = 'a-secret-this-app-never-had-0123456789abcdefghij'
+const NEW_SECRET = randomSecret()
+const UNKNOWN_SECRET = randomSecret()
 
 const jweKey = (secret: string) => Buffer.from(secret.slice(0, 32)).toString('base64')
 

@@ -1,9 +1,11 @@
-// Mode detection and the secret checks that keep a deployed stage from running with a public key.
-import { randomBytes } from 'node:crypto'
+// The settings the wrapper reads once per cold start: the mode, the secret checks that keep a
+// deployed stage from running with a public key, and every session variable Architect reads.
 import test from 'tape'
-import { modeOf, readSettings, secretProblem, PUBLIC_SECRETS } from '../../src/shared/session/config.ts'
+import { modeConflict, modeOf, readSettings } from '../../src/shared/session/config.ts'
+import { PUBLIC_SECRETS } from '../../src/shared/session/secrets.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
-const STRONG = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
+const STRONG = randomSecret()
 
 // The settings for an environment that must be accepted; throws (failing the test) if refused
 function accepted (env: Record<string, string>) {
@@ -23,6 +25,20 @@ test('ARC_SESSION_TABLE_NAME picks the mode: jwe or unset is cookie mode, a tabl
   t.equal(modeOf({}), 'cookie')
   t.equal(modeOf({ ARC_SESSION_TABLE_NAME: 'jwe' }), 'cookie')
   t.equal(modeOf({ ARC_SESSION_TABLE_NAME: 'session' }), 'table')
+  t.equal(modeOf({ SESSION_TABLE_NAME: 'session' }), 'table', 'SESSION_TABLE_NAME, the guide\'s name, when the other is unset')
+  t.end()
+})
+
+test('one mode variable saying jwe and the other naming a table stops the function, naming both and the command for each choice', t => {
+  for (let [ arcName, name ] of [ [ 'session', 'jwe' ], [ 'jwe', 'session' ] ]) {
+    let problem = refused({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG, ARC_SESSION_TABLE_NAME: arcName, SESSION_TABLE_NAME: name })
+    t.match(problem, new RegExp(`ARC_SESSION_TABLE_NAME is "${arcName}" but SESSION_TABLE_NAME is "${name}"`), `${arcName} and ${name}: both named`)
+    let jweVariable = arcName === 'jwe' ? 'ARC_SESSION_TABLE_NAME' : 'SESSION_TABLE_NAME'
+    t.match(problem, new RegExp(`For table mode: npx arc env -e production -r ${jweVariable}\\.`), 'the command that keeps table mode')
+  }
+  t.match(String(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' })), /remove SESSION_TABLE_NAME from prefs.arc or .env/, 'locally: the files to edit')
+  t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'arc-sessions-staging-session' }), null, 'two table names agree on the mode')
+  t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'jwe' }), null)
   t.end()
 })
 
@@ -33,43 +49,15 @@ test('a deployed stage refuses a missing, short or public ARC_APP_SECRET, and sa
       [ 'too-short', /9 characters long; it needs at least 32/ ],
       ...PUBLIC_SECRETS.map((secret): [string, RegExp] => [ secret, /public value/ ]),
       // cookie mode only uses the first 32 characters, so a public prefix is as bad as the whole
-      [ '12345678901234567890123456789012' + 'plus-a-strong-looking-tail', /public value/ ],
+      [ `12345678901234567890123456789012${STRONG}`, /public value/ ],
     ]
     for (let [ secret, why ] of refusals) {
       let problem = refused({ ARC_ENV: stage, ARC_APP_SECRET: secret })
-      t.match(problem, why, `${stage} refuses ${JSON.stringify(secret)}`)
+      t.match(problem, why, `${stage} refuses ${JSON.stringify(secret?.slice(0, 40))}`)
       t.match(problem, new RegExp(`npx arc env -e ${stage} -a ARC_APP_SECRET "\\$\\(openssl rand -base64 48\\)"`), 'and gives the command that fixes it')
     }
-    t.equal(accepted({ ARC_ENV: stage, ARC_APP_SECRET: STRONG }).secret, STRONG, `${stage} accepts a strong secret`)
+    t.equal(accepted({ ARC_ENV: stage, ARC_APP_SECRET: STRONG }).secret, STRONG, `${stage} accepts a random secret`)
   }
-  t.end()
-})
-
-test('a deployed stage refuses a secret whose first 32 characters are plainly not random', t => {
-  let refusals: [string, string, RegExp][] = [
-    [ '48 spaces', ' '.repeat(48), /white space/ ],
-    [ '64 times the letter a', 'a'.repeat(64), /only 1 different characters/ ],
-    [ 'the committed dev secret in upper case', PUBLIC_SECRETS[1].toUpperCase(), /public value/ ],
-    [ 'a public value behind white space', `  ${PUBLIC_SECRETS[0]}`, /public value/ ],
-    [ 'a phrase with spaces, then random characters', `our production secret for 2026 ${STRONG}`, /white space/ ],
-    [ 'a run of 8 in a row', `abcdefgh${STRONG}`, /a run like/ ],
-    [ 'a keyboard-mash of few characters', `asdfasdfasdfasdfasdfasdfasdfasdf${STRONG}`, /only 4 different characters/ ],
-  ]
-  for (let [ label, secret, why ] of refusals) {
-    t.match(refused({ ARC_ENV: 'production', ARC_APP_SECRET: secret }), why, `refuses ${label}`)
-  }
-  t.end()
-})
-
-test('random secrets always pass: 10,000 each of openssl rand -hex 32 and -base64 48', t => {
-  let refusedHex = 0
-  let refusedBase64 = 0
-  for (let i = 0; i < 10_000; i++) {
-    if (secretProblem(randomBytes(32).toString('hex'))) refusedHex++
-    if (secretProblem(randomBytes(48).toString('base64'))) refusedBase64++
-  }
-  t.equal(refusedHex, 0, 'hex: none refused')
-  t.equal(refusedBase64, 0, 'base64: none refused')
   t.end()
 })
 
@@ -84,13 +72,16 @@ test('a public ARC_APP_SECRET_PREVIOUS is refused too, because it would still op
   t.end()
 })
 
-test('testing accepts the dev secret from prefs.arc, and leaves the cookie usable over http://localhost', t => {
-  t.equal(accepted({ ARC_ENV: 'testing', ARC_APP_SECRET: PUBLIC_SECRETS[1] }).secureCookie, false)
-  t.equal(accepted({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG }).secureCookie, true, 'deployed stages send Secure cookies')
+test('testing accepts the dev secret from prefs.arc and names the cookie _idx, usable over http://localhost', t => {
+  let local = accepted({ ARC_ENV: 'testing', ARC_APP_SECRET: PUBLIC_SECRETS[1] })
+  t.deepEqual(local.cookie, { name: '_idx', sameSite: 'lax', domain: null, secure: false })
+  t.equal(local.deployed, false)
+  let deployed = accepted({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG })
+  t.deepEqual(deployed.cookie, { name: '__Host-idx', sameSite: 'lax', domain: null, secure: true }, 'deployed: __Host-idx, Secure')
   t.end()
 })
 
-test('even locally, a secret under 32 characters is refused, because cookie mode cannot key AES-256 with it', t => {
+test('even locally, a secret under 32 characters is refused', t => {
   t.match(refused({ ARC_ENV: 'testing', ARC_APP_SECRET: 'short' }), /at least 32 characters/)
   t.end()
 })
@@ -100,12 +91,56 @@ test('session lifetimes default to 7 idle days and 30 days after sign-in, and mu
   t.deepEqual([ standard.idleSeconds, standard.absoluteSeconds ], [ 604800, 2592000 ])
   let custom = accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_TTL: '3600', SESSION_ABSOLUTE_TTL: '86400' })
   t.deepEqual([ custom.idleSeconds, custom.absoluteSeconds ], [ 3600, 86400 ])
-  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_TTL: '7 days' }), /ARC_SESSION_TTL must be a whole number of seconds/)
+  for (let bad of [ '7 days', '0', '-60', '1.5', '1e400' ]) {
+    t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_TTL: bad }), new RegExp(`ARC_SESSION_TTL must be a whole number of seconds, got "${bad}"`), `ARC_SESSION_TTL=${bad}`)
+    t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_ABSOLUTE_TTL: bad }), /SESSION_ABSOLUTE_TTL must be a whole number of seconds/, `SESSION_ABSOLUTE_TTL=${bad}`)
+  }
   t.end()
 })
 
-test('secretProblem names the variable it checked', t => {
-  t.equal(secretProblem(STRONG), null)
-  t.match(String(secretProblem(undefined, 'ARC_APP_SECRET_PREVIOUS')), /^ARC_APP_SECRET_PREVIOUS is not set/)
+// ---- Architect's own session settings --------------------------------------------------------
+
+test('SESSION_TTL is the idle limit when ARC_SESSION_TTL is unset, as in Architect', t => {
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TTL: '1800' }).idleSeconds, 1800)
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TTL: '1800', ARC_SESSION_TTL: '900' }).idleSeconds, 900, 'ARC_SESSION_TTL wins')
+  t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_TTL: 'a week' }), /^SESSION_TTL must be a whole number of seconds/, 'and a bad one is named')
+  t.end()
+})
+
+test('ARC_SESSION_SAME_SITE: lax, strict or none in any case; none makes the cookie Secure even locally', t => {
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'Strict' }).cookie.sameSite, 'strict')
+  let none = accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'none' }).cookie
+  t.deepEqual([ none.sameSite, none.secure ], [ 'none', true ], 'browsers drop SameSite=None without Secure')
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'sometimes' }), /ARC_SESSION_SAME_SITE must be lax, strict or none, got "sometimes"/)
+  t.end()
+})
+
+test('ARC_SESSION_DOMAIN, then SESSION_DOMAIN: deployed, the cookie becomes __Secure-idx, since __Host- cannot carry a Domain', t => {
+  let deployed = accepted({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG, SESSION_DOMAIN: 'example.com' }).cookie
+  t.deepEqual(deployed, { name: '__Secure-idx', sameSite: 'lax', domain: 'example.com', secure: true })
+  let both = accepted({ ARC_APP_SECRET: STRONG, SESSION_DOMAIN: 'example.org', ARC_SESSION_DOMAIN: 'example.com' }).cookie
+  t.deepEqual([ both.name, both.domain ], [ '_idx', 'example.com' ], 'ARC_SESSION_DOMAIN wins; locally the name stays _idx')
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_DOMAIN: 'example.com; Secure=no' }), /ARC_SESSION_DOMAIN must be a domain name/)
+  t.end()
+})
+
+test('ARC_APP_SECRET_ALGO picks A128GCM, A192GCM or A256GCM in cookie mode; anything else stops the function', t => {
+  t.equal(accepted({ ARC_APP_SECRET: STRONG }).algorithm, 'A256GCM', 'A256GCM by default')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'A128GCM' }).algorithm, 'A128GCM')
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'a128gcm' }), /ARC_APP_SECRET_ALGO must be A128GCM, A192GCM or A256GCM, got "a128gcm"/, 'Architect matches the name exactly, so do we')
+  t.ok(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'bogus', ARC_SESSION_TABLE_NAME: 'session' }), 'table mode ignores it, as Architect does')
+  t.end()
+})
+
+test('a deployed A128GCM stage checks the 16 characters that key it', t => {
+  let hex = refused({ ARC_ENV: 'production', ARC_APP_SECRET: 'c0ffee'.repeat(2) + STRONG, ARC_APP_SECRET_ALGO: 'A128GCM' })
+  t.match(hex, /in the 16 characters that key cookie mode/, 'a pattern in the first 16 characters is refused')
+  t.ok(accepted({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'A128GCM' }), 'a random base64 secret passes')
+  t.end()
+})
+
+test('ARC_FORCE_LEGACY_JWE_SECRET stops cookie mode with a message; table mode ignores it, as Architect does', t => {
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_FORCE_LEGACY_JWE_SECRET: 'true' }), /ARC_FORCE_LEGACY_JWE_SECRET asks for the cookie key of Architect 6 and older.*remove it/)
+  t.ok(accepted({ ARC_APP_SECRET: STRONG, ARC_FORCE_LEGACY_JWE_SECRET: 'true', ARC_SESSION_TABLE_NAME: 'session' }))
   t.end()
 })

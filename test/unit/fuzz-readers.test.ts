@@ -13,12 +13,13 @@ import { checkData, splitRecord } from '../../src/shared/session/data.ts'
 import type { SessionRecord } from '../../src/shared/session/store.ts'
 import { recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
 import { seal } from '../helpers/jwe.ts'
+import { randomSecret } from '../helpers/secrets.ts'
 
 const RUNS = 10_000
 const seed = Number(process.env.FUZZ_SEED ?? 20261127)
-const SECRET = 'k1N9+0sQv3yTqQm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0w'
-const PREVIOUS = 'Qm7c2V8Xw4ZpR6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0wk1N9+0sQv3yT'
-const OTHER = 'Zp3R6uJ5hL0aE1bF2gH3iJ4kL5mN6oP7qR8sT9uV0wk1N9+0sQv3yTqQm7c2V8Xw'
+const SECRET = randomSecret()
+const PREVIOUS = randomSecret()
+const OTHER = randomSecret()
 const BASE64URL = [ ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_' ]
 // Characters a mutation may bring in: base64url, the separators, and a few that must never pass
 const CHARS = fc.constantFrom(...BASE64URL, '.', '=', '+', '/', ' ', '%', '\u00e9', '\u0000')

@@ -1,7 +1,22 @@
-// Reads and checks the session settings once per cold start, so that a bad
-// deployment fails loudly on its first request instead of leaking sessions.
+// Reads and checks the session settings once per cold start, so that a bad deployment fails loudly
+// on its first request instead of leaking sessions. Every session variable @architect/functions 8
+// reads means the same here, or stops the function with a message that says what to do instead:
+// an app that adopts the wrapper must not lose a setting without a word.
+import { secretProblem } from './secrets.ts'
 
 export type Mode = 'cookie' | 'table'
+export type Algorithm = 'A128GCM' | 'A192GCM' | 'A256GCM'
+export type SameSite = 'lax' | 'strict' | 'none'
+
+export interface CookieSettings {
+  /** `_idx` locally; once deployed `__Host-idx`, or `__Secure-idx` when a Domain is set */
+  name: string
+  sameSite: SameSite
+  /** ARC_SESSION_DOMAIN: every host under it gets the cookie */
+  domain: string | null
+  /** HTTPS only: deployed stages, and SameSite=None, which browsers refuse without it */
+  secure: boolean
+}
 
 export interface Settings {
   mode: Mode
@@ -11,12 +26,15 @@ export interface Settings {
   secret: string
   /** Still accepted on read during a rotation, never used to write */
   previousSecret: string | null
+  /** Cookie mode's content encryption (ARC_APP_SECRET_ALGO), keyed by the secret's first 16, 24 or 32 characters */
+  algorithm: Algorithm
   /** Seconds without a visit before a session ends; also the cookie's Max-Age */
   idleSeconds: number
   /** Seconds after sign-in before the user must sign in again, however active */
   absoluteSeconds: number
-  /** Outside `testing` the cookie is `Secure`, so it never travels over plain HTTP */
-  secureCookie: boolean
+  /** `staging` or `production`: HTTPS, HSTS, and the secret checks apply */
+  deployed: boolean
+  cookie: CookieSettings
 }
 
 export type SettingsResult = { ok: true, settings: Settings } | { ok: false, problem: string }
@@ -24,17 +42,8 @@ export type SettingsResult = { ok: true, settings: Settings } | { ok: false, pro
 const WEEK = 7 * 24 * 60 * 60
 const THIRTY_DAYS = 30 * 24 * 60 * 60
 
-// Cookie mode keys AES-256-GCM with the secret's first 32 characters (Architect's format),
-// so the secret must be at least that long and those 32 characters must not be public.
-export const MIN_SECRET_LENGTH = 32
-
-// Secrets anyone can read: Architect's built-in fallback key, and the two values committed in
-// this repository (prefs.arc and .env.example). Production must never accept them.
-export const PUBLIC_SECRETS = [
-  '12345678901234567890123456789012',
-  'dev-only-secret-do-not-use-in-production-0123456789',
-  'replace-me-with-the-output-of-openssl-rand-base64-48',
-]
+/** How many of the secret's characters key each algorithm: Architect's rule */
+export const KEY_CHARS: Record<Algorithm, number> = { A128GCM: 16, A192GCM: 24, A256GCM: 32 }
 
 type Env = Record<string, string | undefined>
 
@@ -51,95 +60,110 @@ export function modeOf (env: Env): Mode {
   return tableNameOf(env) ? 'table' : 'cookie'
 }
 
-// What `openssl rand` output never looks like, measured on the 32 characters that key the cookie.
-// Each rule refuses random hex (the weakest output we recommend) less than once in three million
-// tries: fewer than 8 distinct characters out of 16 possible has odds of about 4e-8, and a run of
-// 8 characters that repeat or step by one (aaaaaaaa, abcdefgh, 87654321) about 3e-7.
-const MIN_DISTINCT = 8
-const MAX_RUN = 7
-
-/** The longest stretch of characters that each repeat, or each step up or down by one, the one before */
-function longestRun (text: string): number {
-  let codes = [ ...text ].map(char => char.codePointAt(0) ?? 0)
-  let longest = 1
-  for (let start = 0; start < codes.length - 1; start++) {
-    let step = codes[start + 1] - codes[start]
-    if (Math.abs(step) > 1) continue
-    let end = start + 1
-    while (end + 1 < codes.length && codes[end + 1] - codes[end] === step) end++
-    longest = Math.max(longest, end - start + 1)
-  }
-  return longest
-}
-
-/** Why this secret must not be used in a deployed stage, or null if it is fine */
-export function secretProblem (secret: string | undefined, name = 'ARC_APP_SECRET'): string | null {
-  if (!secret) return `${name} is not set`
-  if (secret.length < MIN_SECRET_LENGTH) {
-    return `${name} is ${secret.length} characters long; it needs at least ${MIN_SECRET_LENGTH}`
-  }
-  // Only the first 32 characters key cookie mode, so those are what must be unguessable
-  let key = secret.slice(0, MIN_SECRET_LENGTH)
-  let trimmed = secret.trim().slice(0, MIN_SECRET_LENGTH).toLowerCase()
-  if (PUBLIC_SECRETS.some(known => known.slice(0, MIN_SECRET_LENGTH).toLowerCase() === trimmed)) {
-    return `${name} is a public value (Architect's fallback or a placeholder from this repository)`
-  }
-  if (/\s/.test(key)) return `${name} has white space in its first ${MIN_SECRET_LENGTH} characters, so it is not random`
-  let distinct = new Set(key).size
-  if (distinct < MIN_DISTINCT) return `${name} uses only ${distinct} different characters in its first ${MIN_SECRET_LENGTH}, so it is not random`
-  if (longestRun(key) > MAX_RUN) return `${name} has a run like "aaaaaaaa" or "abcdefgh" in its first ${MIN_SECRET_LENGTH} characters, so it is not random`
-  return null
+/**
+ * The two mode variables disagree: one says `jwe`, the other names a table. Architect quietly picks
+ * cookie mode, but an operator who chose table mode (so that sign-out revokes every copy of a
+ * cookie) would not know. `npm run setup:env` and `npm run verify:deploy` use this too.
+ */
+export function modeConflict (env: Env, stage = env.ARC_ENV || 'testing'): string | null {
+  let { ARC_SESSION_TABLE_NAME: arcName, SESSION_TABLE_NAME: name } = env
+  if (!arcName || !name || (arcName === 'jwe') === (name === 'jwe')) return null
+  let [ cookieVar, tableVar ] = arcName === 'jwe' ? [ 'ARC_SESSION_TABLE_NAME', 'SESSION_TABLE_NAME' ] : [ 'SESSION_TABLE_NAME', 'ARC_SESSION_TABLE_NAME' ]
+  let remove = (variable: string) => stage === 'testing' ? `remove ${variable} from prefs.arc or .env` : `npx arc env -e ${stage} -r ${variable}`
+  return `ARC_SESSION_TABLE_NAME is "${arcName}" but SESSION_TABLE_NAME is "${name}": one means cookie mode, the other table mode (Architect would pick cookie mode). For table mode: ${remove(cookieVar)}. For cookie mode: ${remove(tableVar)}`
 }
 
 function fixCommand (stage: string, name: string): string {
   return `npx arc env -e ${stage} -a ${name} "$(openssl rand -base64 48)"`
 }
 
-function seconds (value: string | undefined, fallback: number, name: string): number | string {
-  if (value === undefined || value === '') return fallback
-  let n = Number(value)
-  return Number.isInteger(n) && n > 0 ? n : `${name} must be a whole number of seconds, got "${value}"`
+/** The first of `names` that is set (Architect's fallbacks use `||`, so empty means unset) */
+function firstSet (env: Env, names: string[]): [string, string] | null {
+  let name = names.find(n => env[n])
+  return name ? [ name, String(env[name]) ] : null
+}
+
+function seconds (env: Env, names: string[], fallback: number): number | string {
+  let found = firstSet(env, names)
+  if (!found) return fallback
+  let n = Number(found[1])
+  return Number.isInteger(n) && n > 0 ? n : `${found[0]} must be a whole number of seconds, got "${found[1]}"`
+}
+
+// What a cookie's Domain attribute may be (the `cookie` library's own rule)
+const DOMAIN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+
+function cookieSettings (env: Env, deployed: boolean): CookieSettings | string {
+  let sameSite = (env.ARC_SESSION_SAME_SITE || 'lax').toLowerCase()
+  if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none') {
+    return `ARC_SESSION_SAME_SITE must be lax, strict or none, got "${env.ARC_SESSION_SAME_SITE}"`
+  }
+  let domain = firstSet(env, [ 'ARC_SESSION_DOMAIN', 'SESSION_DOMAIN' ])
+  if (domain && !DOMAIN.test(domain[1])) return `${domain[0]} must be a domain name such as example.com, got "${domain[1]}"`
+  // A `__Host-` cookie is the strongest (only this host can set it) but cannot carry a Domain;
+  // `__Secure-` still guarantees it was set over HTTPS
+  let name = !deployed ? '_idx' : domain ? '__Secure-idx' : '__Host-idx'
+  return { name, sameSite, domain: domain?.[1] ?? null, secure: deployed || sameSite === 'none' }
 }
 
 export function readSettings (env: Env): SettingsResult {
   let stage = env.ARC_ENV || 'testing'
   let deployed = stage === 'staging' || stage === 'production'
+  let mode = modeOf(env)
+  let conflict = modeConflict(env, stage)
+  if (conflict) return { ok: false, problem: conflict }
+
+  // Architect ignores these in table mode, and so do we
+  let algorithm = (env.ARC_APP_SECRET_ALGO || 'A256GCM') as Algorithm
+  if (mode === 'cookie') {
+    if (!Object.hasOwn(KEY_CHARS, algorithm)) {
+      return { ok: false, problem: `ARC_APP_SECRET_ALGO must be A128GCM, A192GCM or A256GCM, got "${algorithm}"` }
+    }
+    if (env.ARC_FORCE_LEGACY_JWE_SECRET) {
+      return { ok: false, problem: 'ARC_FORCE_LEGACY_JWE_SECRET asks for the cookie key of Architect 6 and older (the whole secret read as base64), which this wrapper does not support; remove it (cookies made with it stop opening, so those visitors start new sessions)' }
+    }
+  }
+  let keyChars = mode === 'cookie' ? KEY_CHARS[algorithm] : 32
 
   // Refuse to run a deployed stage with a guessable secret: anyone who knows it can
   // forge table-mode ids and read or forge every cookie-mode session.
   let secret = env.ARC_APP_SECRET
   let previousSecret = env.ARC_APP_SECRET_PREVIOUS || null
   if (deployed) {
-    let problem = secretProblem(secret)
+    let problem = secretProblem(secret, keyChars)
     if (problem) return { ok: false, problem: `${problem}. Fix it with: ${fixCommand(stage, 'ARC_APP_SECRET')}` }
-    let previousProblem = previousSecret && secretProblem(previousSecret, 'ARC_APP_SECRET_PREVIOUS')
+    let previousProblem = previousSecret && secretProblem(previousSecret, keyChars, 'ARC_APP_SECRET_PREVIOUS')
     if (previousProblem) return { ok: false, problem: `${previousProblem}. Remove it with: npx arc env -e ${stage} -r ARC_APP_SECRET_PREVIOUS` }
   }
-  if (!secret || secret.length < MIN_SECRET_LENGTH) {
-    return { ok: false, problem: `ARC_APP_SECRET must be at least ${MIN_SECRET_LENGTH} characters (set it in prefs.arc for local use)` }
+  if (!secret || secret.length < 32) {
+    return { ok: false, problem: 'ARC_APP_SECRET must be at least 32 characters (set it in prefs.arc for local use)' }
   }
-  // Cookie mode's AES key is those characters' bytes: 32 of them only if each is one byte
+  // Cookie mode's AES key is those characters' bytes: one byte each only if they are ASCII
   for (let [ variable, value ] of [ [ 'ARC_APP_SECRET', secret ], [ 'ARC_APP_SECRET_PREVIOUS', previousSecret ] ] as const) {
     if (value && !/^[\x20-\x7e]{32}/.test(value)) {
       return { ok: false, problem: `${variable} must start with 32 printable ASCII characters, as openssl rand -base64 48 gives` }
     }
   }
 
-  let idleSeconds = seconds(env.ARC_SESSION_TTL, WEEK, 'ARC_SESSION_TTL')
+  let idleSeconds = seconds(env, [ 'ARC_SESSION_TTL', 'SESSION_TTL' ], WEEK)
   if (typeof idleSeconds === 'string') return { ok: false, problem: idleSeconds }
-  let absoluteSeconds = seconds(env.SESSION_ABSOLUTE_TTL, THIRTY_DAYS, 'SESSION_ABSOLUTE_TTL')
+  let absoluteSeconds = seconds(env, [ 'SESSION_ABSOLUTE_TTL' ], THIRTY_DAYS)
   if (typeof absoluteSeconds === 'string') return { ok: false, problem: absoluteSeconds }
+  let cookie = cookieSettings(env, deployed)
+  if (typeof cookie === 'string') return { ok: false, problem: cookie }
 
   return {
     ok: true,
     settings: {
-      mode: modeOf(env),
+      mode,
       tableName: tableNameOf(env) ?? 'jwe',
       secret,
       previousSecret,
+      algorithm,
       idleSeconds,
       absoluteSeconds,
-      secureCookie: stage !== 'testing',
+      deployed,
+      cookie,
     },
   }
 }

@@ -1,30 +1,45 @@
 // Cookie mode: the whole session is sealed into the cookie, nothing is kept on the server.
-// The format is exactly Architect's `jwe` provider: a compact JWE, `dir` + A256GCM, keyed by the
-// first 32 characters of the secret, whose JSON payload carries `iat`. So plain
-// `arc.http.session.read` opens what we write, and we open what it wrote.
+// The format is exactly Architect's `jwe` provider: a compact JWE (RFC 7516), `dir` + AES-GCM
+// (A256GCM unless ARC_APP_SECRET_ALGO says otherwise), keyed by the secret's first 32 (or 16, 24)
+// characters, whose JSON payload carries `iat`. So plain `arc.http.session.read` opens what we
+// write, and we open what it wrote.
 //
 // Reading is strict, because the cookie is the attacker's to choose. Architect's reader
 // (node-webtokens) accepts an authentication tag cut down to 4 bytes, a filled-in key segment and
-// other algorithms; jose refuses those, and before any crypto we check that every part has the
-// one shape we write. Then no one without the key can turn a cookie into a second valid string.
-import { webcrypto } from 'node:crypto'
-import { CompactEncrypt, compactDecrypt } from 'jose'
-import type { Settings } from './config.ts'
+// other algorithms. Before any crypto we check that every part has the one shape we write; then
+// Node's AES-GCM, told to expect the full 16-byte tag, decides. No one without the key can turn a
+// cookie into a second valid string. jose, the reference JOSE library, checks this reader in the
+// tests (test/unit/jwe-oracle.test.ts): it must agree with it on every token.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { KEY_CHARS, type Algorithm, type Settings } from './config.ts'
 import { isPlainObject, withoutPrototypeKeys } from './data.ts'
 import type { Loaded, SessionRecord, SessionStore } from './store.ts'
 
-const HEADER = { alg: 'dir', enc: 'A256GCM' }
-const ALLOWED = { keyManagementAlgorithms: [ 'dir' ], contentEncryptionAlgorithms: [ 'A256GCM' ] }
-// A256GCM's 96-bit IV and 128-bit tag, as base64url characters
+// GCM's 96-bit IV and full 128-bit tag, as base64url characters
+const IV_BYTES = 12
 const IV_CHARS = 16
+const TAG_BYTES = 16
 const TAG_CHARS = 22
 
-type CryptoKey = webcrypto.CryptoKey
+type Cipher = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
 
-// The key is the secret's first 32 characters as bytes (config.ts requires them to be ASCII)
-function keyOf (secret: string): Promise<CryptoKey> {
-  let bytes = Buffer.from(secret.slice(0, 32))
-  return webcrypto.subtle.importKey('raw', bytes, 'AES-GCM', false, [ 'encrypt', 'decrypt' ])
+export interface Key {
+  bytes: Buffer
+  cipher: Cipher
+  /** The protected header we write, base64url: `{"alg":"dir","enc":"A256GCM"}` */
+  header: string
+  enc: Algorithm
+}
+
+// The key is the secret's first 16, 24 or 32 characters as bytes (config.ts requires ASCII)
+export function keyOf (secret: string, enc: Algorithm): Key {
+  let bits = KEY_CHARS[enc] * 8
+  return {
+    bytes: Buffer.from(secret.slice(0, KEY_CHARS[enc])),
+    cipher: `aes-${bits}-gcm` as Cipher,
+    header: Buffer.from(JSON.stringify({ alg: 'dir', enc })).toString('base64url'),
+    enc,
+  }
 }
 
 // One encoding per byte string: Node would also decode variants with other trailing bits
@@ -33,7 +48,7 @@ function isCanonicalBase64url (text: string): boolean {
 }
 
 /** True when the token has the one shape we write: checked before any decryption */
-function hasOurShape (token: string): boolean {
+export function hasOurShape (token: string, enc: Algorithm): boolean {
   let parts = token.split('.')
   if (parts.length !== 5 || !parts.every(isCanonicalBase64url)) return false
   let [ header, encryptedKey, iv, , tag ] = parts
@@ -42,20 +57,45 @@ function hasOurShape (token: string): boolean {
   try {
     let fields: unknown = JSON.parse(Buffer.from(header, 'base64url').toString())
     // Only `alg` and `enc`, with our values: no `zip`, no `crit`, no other algorithm
-    return isPlainObject(fields) && Object.keys(fields).length === 2 &&
-      fields.alg === HEADER.alg && fields.enc === HEADER.enc
+    return isPlainObject(fields) && Object.keys(fields).length === 2 && fields.alg === 'dir' && fields.enc === enc
   }
   catch {
     return false
   }
 }
 
-/** The record sealed in `token`, or null. Never throws: whatever is wrong with it means "no session". */
-async function open (token: string, key: CryptoKey): Promise<SessionRecord | null> {
-  if (!hasOurShape(token)) return null
+/** Seals `plaintext` as a compact JWE; the protected header is the additional authenticated data */
+export function encrypt (plaintext: Buffer, key: Key): string {
+  let iv = randomBytes(IV_BYTES)
+  let cipher = createCipheriv(key.cipher, key.bytes, iv, { authTagLength: TAG_BYTES })
+  cipher.setAAD(Buffer.from(key.header))
+  let ciphertext = Buffer.concat([ cipher.update(plaintext), cipher.final() ])
+  let b64u = (bytes: Buffer) => bytes.toString('base64url')
+  return [ key.header, '', b64u(iv), b64u(ciphertext), b64u(cipher.getAuthTag()) ].join('.')
+}
+
+/** The plaintext sealed in `token`, or null for anything we did not seal with this key */
+export function decrypt (token: string, key: Key): Buffer | null {
+  if (!hasOurShape(token, key.enc)) return null
+  let [ header, , iv, ciphertext, tag ] = token.split('.')
   try {
-    let { plaintext } = await compactDecrypt(token, key, ALLOWED)
-    let payload: unknown = JSON.parse(Buffer.from(plaintext).toString(), withoutPrototypeKeys)
+    let decipher = createDecipheriv(key.cipher, key.bytes, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES })
+    // The header as sent, not as we would write it: it is authenticated as it stands
+    decipher.setAAD(Buffer.from(header))
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+    return Buffer.concat([ decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final() ])
+  }
+  catch {
+    return null // the tag did not match: forged, tampered, or another key
+  }
+}
+
+/** The record sealed in `token`, or null. Never throws: whatever is wrong with it means "no session". */
+function open (token: string, key: Key): SessionRecord | null {
+  let plaintext = decrypt(token, key)
+  if (!plaintext) return null
+  try {
+    let payload: unknown = JSON.parse(plaintext.toString(), withoutPrototypeKeys)
     if (!isPlainObject(payload)) return null
     let { iat, _renewed, ...fields } = payload
     // A cookie plain arc.http() wrote has no `_renewed`: its issue time (seconds) is the same thing,
@@ -69,20 +109,20 @@ async function open (token: string, key: CryptoKey): Promise<SessionRecord | nul
 }
 
 export function cookieStore (settings: Settings): SessionStore {
-  let current = keyOf(settings.secret)
-  let previous = settings.previousSecret ? keyOf(settings.previousSecret) : null
+  let current = keyOf(settings.secret, settings.algorithm)
+  let previous = settings.previousSecret ? keyOf(settings.previousSecret, settings.algorithm) : null
 
   return {
     async load (cookieValue): Promise<Loaded | null> {
-      let record = await open(cookieValue, await current)
+      let record = open(cookieValue, current)
       if (record) return { record, id: null, version: 0, oldSecret: false, expired: false }
-      record = previous ? await open(cookieValue, await previous) : null
+      record = previous && open(cookieValue, previous)
       return record ? { record, id: null, version: 0, oldSecret: true, expired: false } : null
     },
     async save (record) {
       // `iat` (seconds) is what Architect's reader checks its one-week lifetime against
       let payload = JSON.stringify({ ...record, iat: Math.floor(record._renewed / 1000) })
-      return new CompactEncrypt(Buffer.from(payload)).setProtectedHeader(HEADER).encrypt(await current)
+      return encrypt(Buffer.from(payload), current)
     },
     async remove () {
       // Nothing to delete: a copied cookie stays valid until it expires (see README)

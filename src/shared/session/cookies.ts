@@ -6,9 +6,8 @@ import type { Settings } from './config.ts'
 // Locally (http://localhost) the cookie is Architect's `_idx`. Deployed, it is `__Host-idx`: a
 // browser takes a `__Host-` cookie only from this very host, over HTTPS, with Path=/ and no Domain,
 // so a page on a sibling subdomain cannot plant a session of its choosing (or wipe the visitor's).
+// With ARC_SESSION_DOMAIN it is `__Secure-idx` (see config.ts).
 export const LOCAL_COOKIE = '_idx'
-export const HOST_COOKIE = '__Host-idx'
-export const cookieName = (settings: Settings) => settings.secureCookie ? HOST_COOKIE : LOCAL_COOKIE
 
 export interface SentCookie {
   name: string
@@ -27,21 +26,46 @@ function lastCookie (event: Event, name: string): string | null {
 
 /** The session cookie this request sent, if any. With several of one name, the last counts, as in Architect. */
 export function sentCookie (event: Event, settings: Settings): SentCookie | null {
-  let name = cookieName(settings)
+  let { name } = settings.cookie
   let value = lastCookie(event, name)
   if (value !== null) return { name, value, legacy: false }
-  let legacy = name === HOST_COOKIE ? lastCookie(event, LOCAL_COOKIE) : null
+  let legacy = name === LOCAL_COOKIE ? null : lastCookie(event, LOCAL_COOKIE)
   return legacy === null ? null : { name: LOCAL_COOKIE, value: legacy, legacy: true }
 }
 
-/** Adds a Set-Cookie for `name`; a `maxAgeSeconds` of 0 clears it */
-export function setCookie (response: Response, settings: Settings, name: string, value: string, maxAgeSeconds: number): Response {
-  let cookie = stringifySetCookie(name, value, {
+function setCookieHeader (settings: Settings, name: string, value: string, maxAge: number, domain: string | null): string {
+  let { sameSite, secure } = settings.cookie
+  return stringifySetCookie({
+    name,
+    value,
+    maxAge, // when the server will refuse the session anyway
+    domain: domain ?? undefined, // without one, only this host gets it
+    path: '/',
     httpOnly: true, // no script can read it
-    sameSite: 'lax', // not sent on cross-site POSTs
-    secure: settings.secureCookie, // HTTPS only outside `testing`, where http://localhost must work
-    path: '/', // and no Domain: only this host gets it
-    maxAge: maxAgeSeconds, // when the server will refuse the session anyway
+    secure, // HTTPS only, except locally over http://localhost
+    sameSite, // `lax` by default: not sent on cross-site POSTs
+  }, {
+    // Percent-encode as Architect does (cookie 2 would leave `+` and `/` as they are), so the
+    // header is the same with cookie 1.1 and 2, and the same as plain arc.http() sends
+    encode: encodeURIComponent,
   })
-  return { ...response, cookies: [ ...(response.cookies ?? []), cookie ] }
+}
+
+// A `__Host-` cookie must not carry a Domain; any other cookie of ours carries the configured one
+const domainFor = (settings: Settings, name: string) => name.startsWith('__Host-') ? null : settings.cookie.domain
+
+/** Adds a Set-Cookie for `name` */
+export function setCookie (response: Response, settings: Settings, name: string, value: string, maxAgeSeconds: number): Response {
+  let header = setCookieHeader(settings, name, value, maxAgeSeconds, domainFor(settings, name))
+  return { ...response, cookies: [ ...(response.cookies ?? []), header ] }
+}
+
+/**
+ * Clears `name` everywhere the wrapper (or plain arc.http()) may have set it: the Domain cookie and
+ * the host-only one are two cookies to a browser, so clearing one leaves the other signed in
+ */
+export function clearCookie (response: Response, settings: Settings, name: string): Response {
+  let domain = domainFor(settings, name)
+  let headers = [ setCookieHeader(settings, name, '', 0, null), ...(domain ? [ setCookieHeader(settings, name, '', 0, domain) ] : []) ]
+  return { ...response, cookies: [ ...(response.cookies ?? []), ...headers ] }
 }

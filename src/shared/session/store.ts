@@ -10,7 +10,7 @@ export interface StoredMeta {
   _since?: number
   /** A message shown once, on the next request */
   _flash?: string
-  /** Written for a `__Host-idx` cookie (deployed stages), so it must never arrive as `_idx` */
+  /** Written for a deployed stage's cookie (`__Host-idx` or `__Secure-idx`), so it must never arrive as `_idx` */
   _host?: true
 }
 
