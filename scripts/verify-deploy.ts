@@ -1,18 +1,23 @@
 // npm run verify:deploy: builds what `npx arc deploy` would deploy, for staging and production,
 // without AWS (`arc deploy --dry-run` still calls AWS), and checks it. Exits 1 on any problem.
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
+import { homedir } from 'node:os'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
 import typescript from '@architect/plugin-typescript'
-import { checkLambdas, checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
+import { checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
 
 const root = new URL('..', import.meta.url).pathname
 // Every handler folder must be a deployed route; this catches a handler app.arc forgot
 const routes = readdirSync(`${root}src/http`).map(routeOf)
 
+// With AWS credentials, each stage's variables are read from SSM as `arc deploy` reads them, so
+// the template below is the one a deploy would send; without, the variables are left out
+const withAws = Boolean(process.env.AWS_PROFILE || process.env.AWS_ACCESS_KEY_ID || existsSync(`${homedir()}/.aws/credentials`))
+
 let failed = false
 for (let stage of [ 'staging', 'production' ]) {
-  let inv = await inventory({ cwd: root, deployStage: stage })
+  let inv = await inventory({ cwd: root, deployStage: stage, env: withAws })
   await typescript.deploy.start({ inventory: inv }) // the same build `arc deploy` runs
   let template = pkg(inv) as Template
   let lambdas = checkLambdas(template, stage)
@@ -21,10 +26,11 @@ for (let stage of [ 'staging', 'production' ]) {
   // value as ARC_SESSION_TABLE_NAME, the name the wrapper reads first
   Object.assign(inv.inv._project.env, { aws: { [stage]: { SESSION_TABLE_NAME: 'session' } } })
   let guided = checkSessionVariable(pkg(inv) as Template, 'session')
-  let problems = [ ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems, ...guided ]
+  let problems = [ ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems, ...checkModeVariables(template, stage), ...guided ]
 
   console.log(`\n${stage}: template ${JSON.stringify(template).length} bytes, ${lambdas.lambdas.length} Lambdas`)
   for (let { name, bundleBytes } of lambdas.lambdas) console.log(`  ${name.padEnd(22)} ${(bundleBytes / 1024).toFixed(1)} KB`)
+  console.log(withAws ? `  ${stage}'s variables: read from SSM, as arc deploy reads them` : `  ${stage}'s variables: not read (no AWS credentials here); with them, the mode variables are checked too`)
   for (let problem of problems) console.log(`  PROBLEM: ${problem}`)
   if (problems.length === 0) console.log(`  ok: session table (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME`)
   failed ||= problems.length > 0

@@ -1,37 +1,34 @@
-// The logic of `npm run setup:env`: which `npx arc env` commands to run before a first deploy (or a
-// secret rotation). The `arc env` call is passed in, so tests can check the exact commands.
+// The logic of `npm run setup:env`: the variables a deployed stage needs before its first deploy
+// (or a secret rotation). It fails safe: when it cannot read the stage, or cannot tell which mode
+// the stage is in, it changes nothing and says why; after writing, it reads the stage back and
+// checks that a deploy would get what was meant.
 import { randomBytes } from 'node:crypto'
-
-export type Stage = 'staging' | 'production'
-/** Runs `npx arc env ...args` and resolves with what it printed */
-export type ArcEnv = (args: string[]) => Promise<string>
+import { modeConflict } from '../../src/shared/session/config.ts'
+import type { Stage, StageVariables } from './stage-variables.ts'
 
 const USAGE = 'Usage: npm run setup:env -- <staging|production> [--table | --cookie] [--rotate]'
 const SECRETS = [ 'ARC_APP_SECRET', 'ARC_APP_SECRET_PREVIOUS' ]
 
-/** The variables `npx arc env` printed for one stage */
-export function parseArcEnv (output: string, stage: Stage): Record<string, string> {
-  let vars: Record<string, string> = {}
-  let current = ''
-  // eslint-disable-next-line no-control-regex
-  for (let line of output.replace(/\u001b\[[\d;?]*[A-Za-z]/g, '').split('\n')) {
-    let title = /(Testing|Staging|Production) env vars:/.exec(line)
-    if (title) current = title[1].toLowerCase()
-    // "None found! Add …" is how it says a stage has no variables
-    let pair = line.includes('None found!') ? null : /^\s*\|\s+([A-Za-z0-9_]+) (.*)$/.exec(line)
-    if (pair && current === stage) vars[pair[1]] = pair[2].replace(/^"(.*)"$/, '$1')
+type Change = { set: string, value: string } | { remove: string }
+
+/** How a change is shown: secrets never appear, only what they are */
+function shown (stage: Stage, change: Change): string {
+  if ('remove' in change) return `remove ${change.remove} from ${stage}`
+  let value = SECRETS.includes(change.set) ? `<${change.set === 'ARC_APP_SECRET' ? 'a new' : 'the current'} secret, not shown>` : change.value
+  return `set ${change.set} ${value} in ${stage}`
+}
+
+/** The variables `changes` should leave, starting from `before` */
+function applied (before: Record<string, string>, changes: Change[]): Record<string, string> {
+  let after = { ...before }
+  for (let change of changes) {
+    if ('remove' in change) delete after[change.remove]
+    else after[change.set] = change.value
   }
-  return vars
+  return after
 }
 
-/** How a command is shown: secrets never appear, only what they are */
-function shown (args: string[]): string {
-  let [ , , , name ] = args
-  let safe = SECRETS.includes(name) ? [ ...args.slice(0, 4), `<${name === 'ARC_APP_SECRET' ? 'new' : 'current'} secret, not shown>` ] : args
-  return `npx arc env ${safe.join(' ')}`
-}
-
-export async function setupEnv (argv: string[], arcEnv: ArcEnv, log: (line: string) => void): Promise<number> {
+export async function setupEnv (argv: string[], variables: () => Promise<StageVariables>, log: (line: string) => void): Promise<number> {
   let stage = argv.find(a => !a.startsWith('--'))
   let unknown = argv.filter(a => a.startsWith('--') && ![ '--table', '--cookie', '--rotate' ].includes(a))
   let table = argv.includes('--table')
@@ -42,34 +39,68 @@ export async function setupEnv (argv: string[], arcEnv: ArcEnv, log: (line: stri
   }
   let rotate = argv.includes('--rotate')
 
-  log(`Reading the current ${stage} variables: npx arc env`)
-  let current = parseArcEnv(await arcEnv([]), stage)
+  log(`Reading ${stage}'s variables, as arc deploy reads them`)
+  let store: StageVariables
+  let current: Record<string, string>
+  try {
+    store = await variables()
+    current = await store.read(stage)
+  }
+  catch (err) {
+    log(`Could not read ${stage}'s variables (${err instanceof Error ? err.message : String(err)}); nothing was changed. Check your AWS credentials (AWS_PROFILE) and try again.`)
+    return 1
+  }
+
   let existing = current.ARC_APP_SECRET
   if (existing && !rotate) {
     log(`${stage} already has an ARC_APP_SECRET; replacing it would sign everyone out.`)
     log(`To rotate it (sessions stay valid through ARC_APP_SECRET_PREVIOUS), run: npm run setup:env -- ${stage} --rotate`)
     return 1
   }
+  // The mode changes only when asked: switching it signs everyone out. A new stage starts in
+  // cookie mode, Architect's default. When the two mode variables disagree, asking is the only way.
+  let conflict = modeConflict(current, stage)
+  if (conflict && !table && !cookie) {
+    log(`Cannot tell which mode ${stage} is meant to be in: ${conflict}`)
+    log(`Nothing was changed. Say which with --table or --cookie: npm run setup:env -- ${argv.join(' ')} --table`)
+    return 1
+  }
   if (current.ARC_APP_SECRET_PREVIOUS && rotate) {
     log('Note: the ARC_APP_SECRET_PREVIOUS already set is replaced; sessions made with it end now.')
   }
 
-  // The mode changes only when asked: switching it signs everyone out. A new stage starts in
-  // cookie mode, Architect's default. The idle limit is set once, so a custom one survives.
   let currentMode = current.ARC_SESSION_TABLE_NAME || current.SESSION_TABLE_NAME
   let mode = table ? 'session' : cookie ? 'jwe' : currentMode ? null : 'jwe'
   // 48 random bytes: 64 base64 characters, so the 32 that cookie mode uses carry 192 random bits
   let secret = randomBytes(48).toString('base64')
-  let commands = [
-    ...(rotate && existing ? [ [ '-e', stage, '-a', 'ARC_APP_SECRET_PREVIOUS', existing ] ] : []),
-    [ '-e', stage, '-a', 'ARC_APP_SECRET', secret ],
-    ...(current.ARC_SESSION_TTL ? [] : [ [ '-e', stage, '-a', 'ARC_SESSION_TTL', '604800' ] ]),
-    ...(mode && mode !== currentMode ? [ [ '-e', stage, '-a', 'ARC_SESSION_TABLE_NAME', mode ] ] : []),
+  let changes: Change[] = [
+    ...(rotate && existing ? [ { set: 'ARC_APP_SECRET_PREVIOUS', value: existing } ] : []),
+    { set: 'ARC_APP_SECRET', value: secret },
+    ...(current.ARC_SESSION_TTL ? [] : [ { set: 'ARC_SESSION_TTL', value: '604800' } ]),
+    ...(mode && mode !== current.ARC_SESSION_TABLE_NAME ? [ { set: 'ARC_SESSION_TABLE_NAME', value: mode } ] : []),
+    // The mode lives in ARC_SESSION_TABLE_NAME alone, so the guide's name cannot contradict it later
+    ...(mode && current.SESSION_TABLE_NAME ? [ { remove: 'SESSION_TABLE_NAME' } ] : []),
   ]
-  if (!mode && currentMode) log(`${stage} stays in ${currentMode === 'jwe' ? 'cookie' : 'table'} mode (ARC_SESSION_TABLE_NAME ${currentMode})`)
-  for (let args of commands) {
-    log(shown(args))
-    await arcEnv(args)
+  if (!mode && currentMode) log(`${stage} stays in ${currentMode === 'jwe' ? 'cookie' : 'table'} mode`)
+  for (let [ done, change ] of changes.entries()) {
+    log(shown(stage, change))
+    try {
+      if ('remove' in change) await store.remove(stage, change.remove)
+      else await store.set(stage, change.set, change.value)
+    }
+    catch (err) {
+      log(`That failed (${err instanceof Error ? err.message : String(err)}) after ${done} of ${changes.length} changes; check ${stage} with npx arc env, then run this again.`)
+      return 1
+    }
+  }
+
+  // Read back through the reader `arc deploy` uses: what a deploy gets is what was meant
+  let expected = applied(current, changes)
+  let after = await store.read(stage)
+  let wrong = Object.keys({ ...expected, ...after }).filter(name => expected[name] !== after[name])
+  if (wrong.length) {
+    log(`${stage}'s variables are not what was written: ${wrong.join(', ')} differ. Check them with npx arc env before deploying.`)
+    return 1
   }
   log(`Done. Deploy with: npx arc deploy${stage === 'production' ? ' --production' : ''}`)
   return 0

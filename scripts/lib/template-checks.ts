@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
+import { modeConflict } from '../../src/shared/session/config.ts'
 
 export interface Resource {
   Type: string
@@ -57,6 +58,19 @@ export function checkSessionVariable (template: Template, expected: string): str
     .map(([ name, r ]) => [ name, (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.ARC_SESSION_TABLE_NAME ])
     .filter(([ , value ]) => value !== expected)
     .map(([ name, value ]) => `${String(name)}: ARC_SESSION_TABLE_NAME is ${String(value)}, expected ${expected}`)
+}
+
+/** No Lambda may get mode variables that disagree (the wrapper would refuse to start) */
+export function checkModeVariables (template: Template, stage: string): string[] {
+  return Object.entries(template.Resources)
+    .filter(([ , r ]) => r.Type === 'AWS::Serverless::Function')
+    .map(([ name, r ]) => {
+      let variables = (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}
+      let strings = Object.fromEntries(Object.entries(variables).filter(([ , value ]) => typeof value === 'string')) as Record<string, string>
+      let conflict = modeConflict(strings, stage)
+      return conflict && `${name}: ${conflict}`
+    })
+    .filter(problem => problem !== null)
 }
 
 export interface LambdaReport { name: string, bundleBytes: number }

@@ -9,7 +9,15 @@ declare module '@architect/sandbox' {
 declare module '@architect/inventory' {
   export interface Inventory {
     inv: {
-      _project: { env: { local: Record<string, Record<string, string | number> | null> | null } }
+      app: string
+      aws: { profile?: string, region?: string }
+      _project: {
+        env: {
+          local: Record<string, Record<string, string | number> | null> | null
+          /** Each deployed stage's variables, read from SSM with `env: true` */
+          aws?: Record<string, Record<string, string> | null> | null
+        }
+      }
     }
   }
   function inventory (options: { cwd: string, env?: boolean, deployStage?: string, rawArc?: string }): Promise<Inventory>
@@ -23,5 +31,9 @@ declare module '@architect/package' {
 declare module '@architect/plugin-typescript' {
   import type { Inventory } from '@architect/inventory'
   const plugin: { deploy: { start (params: { inventory: Inventory }): Promise<void> } }
+  export default plugin
+}
+declare module '@aws-lite/ssm' {
+  const plugin: object
   export default plugin
 }

@@ -1,9 +1,11 @@
 // The offline deploy check must catch a broken app.arc, and say where to look.
 import test from 'tape'
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import { checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import { checkModeVariables, checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import { fakeSsm } from '../helpers/fake-ssm.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const appArc = readFileSync(`${root}app.arc`, 'utf8')
@@ -35,14 +37,35 @@ test('a handler folder without its route in app.arc fails', async t => {
   t.deepEqual(checkRoutes(template, [ 'GET /', 'POST /cart' ]), [ 'route POST /cart is missing from app.arc @http' ])
 })
 
+async function withVariables (variables: Record<string, string>): Promise<Template> {
+  let inv = await inventory({ cwd: root, rawArc: appArc, deployStage: 'production' })
+  Object.assign(inv.inv._project.env, { aws: { production: variables } })
+  return pkg(inv) as Template
+}
+
 test('SESSION_TABLE_NAME set for a stage reaches every Lambda as ARC_SESSION_TABLE_NAME, unless ARC_SESSION_TABLE_NAME is set too', async t => {
-  async function withVariables (variables: Record<string, string>): Promise<Template> {
-    let inv = await inventory({ cwd: root, rawArc: appArc, deployStage: 'production' })
-    Object.assign(inv.inv._project.env, { aws: { production: variables } })
-    return pkg(inv) as Template
-  }
   t.deepEqual(checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'arc-sessions-production-session' }), 'arc-sessions-production-session'), [])
   let both = checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'session', ARC_SESSION_TABLE_NAME: 'jwe' }), 'session')
   t.equal(both.length, 5, 'ARC_SESSION_TABLE_NAME wins, as the wrapper and @architect/functions read it')
   t.match(both[0], /ARC_SESSION_TABLE_NAME is jwe, expected session/)
+})
+
+test('mode variables that disagree are a problem for every Lambda, with the commands that fix it', async t => {
+  let problems = checkModeVariables(await withVariables({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' }), 'production')
+  t.equal(problems.length, 5, 'one per Lambda')
+  t.match(problems[0], /^GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe".*npx arc env -e production -r SESSION_TABLE_NAME/)
+  t.deepEqual(checkModeVariables(await withVariables({ SESSION_TABLE_NAME: 'session' }), 'production'), [], 'the guide\'s variable alone is fine')
+})
+
+test('npm run verify:deploy reads the stages\' variables from SSM when it can, and fails on a stage whose mode variables disagree', async t => {
+  let ssm = await fakeSsm({ '/arc-sessions/production/SESSION_TABLE_NAME': 'jwe', '/arc-sessions/production/ARC_SESSION_TABLE_NAME': 'session' })
+  let child = spawn(process.execPath, [ 'scripts/verify-deploy.ts' ], { cwd: root, env: { ...process.env, ...ssm.env }, stdio: [ 'ignore', 'pipe', 'inherit' ] })
+  let output = ''
+  child.stdout.on('data', chunk => { output += String(chunk) })
+  let code = await new Promise(resolve => child.on('close', resolve))
+  await ssm.close()
+  t.equal(code, 1, 'it exits 1')
+  t.match(output, /production's variables: read from SSM, as arc deploy reads them/, 'it read production\'s variables')
+  t.match(output, /PROBLEM: GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe"/, 'and names the problem')
+  t.doesNotMatch(output.slice(0, output.indexOf('production:')), /PROBLEM/, 'staging, which has no variables, passes')
 })
