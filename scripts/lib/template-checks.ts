@@ -94,9 +94,12 @@ export function checkLambdas (template: Template, stage: string): { problems: st
     if (stage === 'production' && (existsSync(`${bundle}.map`) || readFileSync(bundle, 'utf8').includes('sourceMappingURL'))) {
       problems.push(`${name}: production bundle has source maps (check sourcemaps under @typescript in app.arc)`)
     }
+    // Table mode's store requires @architect/functions from a file of its own (esbuild.config.js)
+    let functions = join(CodeUri, 'architect-functions.cjs')
+    if (!existsSync(functions)) problems.push(`${name}: no ${functions}; is the esbuild-config in app.arc the project's esbuild.config.js?`)
     try {
       // A fresh process, as a cold Lambda: loading must not throw, and must export a handler
-      execFileSync(process.execPath, [ '-e', `if (typeof require(${JSON.stringify(bundle)}).handler !== 'function') process.exit(3)` ], {
+      execFileSync(process.execPath, [ '-e', `if (typeof require(${JSON.stringify(bundle)}).handler !== 'function' || typeof require(${JSON.stringify(functions)}).tables !== 'function') process.exit(3)` ], {
         env: { PATH: process.env.PATH, ARC_ENV: stage }, stdio: 'pipe',
       })
     }
