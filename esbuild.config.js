@@ -1,5 +1,5 @@
 // Extra esbuild options for @architect/plugin-typescript (it adds entry, bundle, platform and outfile).
-const { dirname, join } = require('node:path')
+const path = require('node:path')
 const esbuild = require('esbuild')
 
 // Cookie mode never touches DynamoDB, yet parsing the DynamoDB client that table mode needs (all
@@ -8,6 +8,7 @@ const esbuild = require('esbuild')
 // handler, which only table mode's store requires, on its first use. It shares no code with the
 // handler's bundle, so nothing is loaded twice. The plugin emits one file per handler; this adds
 // the second, and the deploy check (npm run verify:deploy) loads both.
+/** @type {import('esbuild').Plugin} */
 const architectFunctionsApart = {
   name: 'architect-functions-apart',
   setup (build) {
@@ -18,7 +19,7 @@ const architectFunctionsApart = {
     })
     build.onEnd(async result => {
       if (!entry || result.errors.length) return
-      let outfile = join(dirname(build.initialOptions.outfile), 'architect-functions.cjs')
+      let outfile = path.join(path.dirname(String(build.initialOptions.outfile)), 'architect-functions.cjs')
       await esbuild.build({ ...build.initialOptions, entryPoints: [ entry ], outfile, plugins: [] })
     })
   },

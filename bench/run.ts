@@ -1,19 +1,21 @@
 // npm run bench: our handlers against a plain arc.http() baseline, measured in the same run.
 // Warm latency in-process (as a warm Lambda runs), DynamoDB calls per request, cold-start cost and
 // cookie size. Writes bench/results.md and prints the same table. Not part of npm test.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createServer, connect } from 'node:net'
 import { createInterface } from 'node:readline'
 import { cpus } from 'node:os'
-import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { build } from 'esbuild'
+import { build, type BuildOptions } from 'esbuild'
 import sandbox from '@architect/sandbox'
 import inventory from '@architect/inventory'
 import typescript from '@architect/plugin-typescript'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
 import { event } from '../test/helpers/lambda.ts'
 import { randomSecret } from '../test/helpers/secrets.ts'
+import { bytesByPackage, coldStarts, metafileOf } from './cold-start.ts'
+import { compareCrypto } from './crypto.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const ROUTES = [ 'get-index', 'post-count' ] as const
@@ -24,15 +26,21 @@ const bundle = {
   baseline: (route: string) => `${root}bench/.build/${route}.cjs`, // .cjs: bench/ is an ES module folder
 }
 type Impl = keyof typeof bundle
+// Ours as it was built before @architect/functions moved to a file of its own (esbuild.config.js)
+const oneFile = (route: string) => `${root}bench/.build/${route}-one-file.cjs`
+const esbuildOptions = createRequire(import.meta.url)(`${root}esbuild.config.js`) as BuildOptions
+// Our build without our esbuild plugin: the baseline, and ours in one file
+const withoutPlugin: BuildOptions = { ...esbuildOptions, plugins: [], bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' }
 
 // 1. Build both the way production is built: ours through the TypeScript plugin with
-//    deployStage production, the baseline with the same esbuild options
+//    deployStage production, the baseline with the same esbuild options (less our plugin, which
+//    would only move @architect/functions, which arc.http() loads at once, to a second file)
 async function buildAll () {
   await typescript.deploy.start({ inventory: await inventory({ cwd: root, deployStage: 'production' }) })
-  let options = createRequire(import.meta.url)(`${root}esbuild.config.js`) as object
   mkdirSync(`${root}bench/.build`, { recursive: true })
   for (let route of ROUTES) {
-    await build({ ...options, entryPoints: [ `${root}bench/baseline/${route}.ts` ], bundle: true, platform: 'node', format: 'cjs', outfile: bundle.baseline(route), logLevel: 'error' })
+    await build({ ...withoutPlugin, entryPoints: [ `${root}bench/baseline/${route}.ts` ], outfile: bundle.baseline(route) })
+    await build({ ...withoutPlugin, entryPoints: [ `${root}src/http/${route}/index.ts` ], outfile: oneFile(route) })
   }
 }
 
@@ -81,44 +89,6 @@ function worker (env: Record<string, string>) {
 function cookieOf (response: Response): string {
   let header = response.cookies?.[0] ?? String(response.headers?.['set-cookie'] ?? '')
   return header.split(';')[0]
-}
-
-function median (values: number[]): number {
-  let sorted = values.toSorted((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
-// 4. Cold start: 20 fresh processes per bundle. Two figures: wall time minus a bare `node -e 0`
-//    (what a cold Lambda adds), and the require() time the process measures itself (less noisy)
-function coldStarts () {
-  let env = { PATH: process.env.PATH, ARC_ENV: 'production', ARC_APP_SECRET: STRONG_SECRET }
-  let run = (code: string) => {
-    let started = performance.now()
-    let { stdout } = spawnSync(process.execPath, [ '-e', code ], { env })
-    return { wall: performance.now() - started, inside: Number(String(stdout)) }
-  }
-  let requireTimed = (path: string) => `let t = performance.now(); require(${JSON.stringify(path)}); process.stdout.write(String(performance.now() - t))`
-  let bare: number[] = []
-  let samples: Record<string, { wall: number, inside: number }[]> = {}
-  for (let i = 0; i < 20; i++) {
-    // interleaved, so that noise on this 2-core machine hits every candidate alike
-    bare.push(run('0').wall)
-    for (let route of ROUTES) {
-      for (let impl of [ 'ours', 'baseline' ] as Impl[]) {
-        (samples[`${impl} ${route}`] ??= []).push(run(requireTimed(bundle[impl](route))))
-      }
-    }
-  }
-  return ROUTES.flatMap(route => ([ 'ours', 'baseline' ] as Impl[]).map(impl => {
-    let runs = samples[`${impl} ${route}`]
-    return {
-      route,
-      impl,
-      bytes: statSync(bundle[impl](route)).size,
-      wallMs: median(runs.map(r => r.wall)) - median(bare),
-      requireMs: median(runs.map(r => r.inside)),
-    }
-  }))
 }
 
 // Sandbox (for its DynamoDB) builds the handlers for `testing` when it starts; build for production after it
@@ -186,7 +156,18 @@ finally {
   proxy.close()
   await sandbox.end()
 }
-let cold = coldStarts()
+// Cold start, cookie mode (no ARC_SESSION_TABLE_NAME): each handler's bundle, and in table mode
+// what the store adds on first use (architect-functions.cjs)
+let coldEnv = { PATH: String(process.env.PATH), ARC_ENV: 'production', ARC_APP_SECRET: STRONG_SECRET }
+let coldBundles: Record<string, string> = { 'architect-functions.cjs': `${root}.build/http/get-index/architect-functions.cjs` }
+for (let route of ROUTES) Object.assign(coldBundles, { [`ours ${route}`]: bundle.ours(route), [`one file ${route}`]: oneFile(route), [`baseline ${route}`]: bundle.baseline(route) })
+let cold = coldStarts(coldBundles, coldEnv)
+let coldOf = (name: string) => cold.find(c => c.name === name) ?? cold[0]
+let contents = {
+  handler: bytesByPackage(await metafileOf(`${root}src/http/get-index/index.ts`, { ...withoutPlugin, external: [ ...esbuildOptions.external ?? [], '@architect/functions' ] })),
+  functions: bytesByPackage(await metafileOf(`${root}node_modules/@architect/functions/src/index.js`, withoutPlugin)),
+}
+let crypto = await compareCrypto(STRONG_SECRET)
 
 let ms = (n: number) => n < 1 ? n.toFixed(3) : n.toFixed(2)
 let lines = [
@@ -204,14 +185,34 @@ let lines = [
   '',
   '## Cold start',
   '',
-  'Module initialisation, median of 20 fresh processes per bundle: wall time minus the median of 20 `node -e 0`, and the `require()` time measured inside the process.',
+  'Module initialisation in cookie mode, median of 20 fresh processes per bundle: wall time minus the median of 20 `node -e 0`, and the `require()` time measured inside the process. "One file" is our handler built without the esbuild plugin that puts @architect/functions in `architect-functions.cjs` (the build before this change).',
   '',
-  '| route | ours KB | baseline KB | ours wall − bare ms | baseline wall − bare ms | ours / baseline | ours require ms | baseline require ms | ours / baseline |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| route | ours KB | one file KB | baseline KB | ours wall − bare ms | baseline wall − bare ms | ours / baseline | ours require ms | one file require ms | baseline require ms | ours / baseline | one file / baseline |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...ROUTES.map(route => {
-    let [ ours, base ] = [ 'ours', 'baseline' ].map(impl => cold.find(c => c.route === route && c.impl === impl)) as typeof cold
-    return `| ${route} | ${(ours.bytes / 1024).toFixed(1)} | ${(base.bytes / 1024).toFixed(1)} | ${ms(ours.wallMs)} | ${ms(base.wallMs)} | ${(ours.wallMs / base.wallMs).toFixed(2)}× | ${ms(ours.requireMs)} | ${ms(base.requireMs)} | ${(ours.requireMs / base.requireMs).toFixed(2)}× |`
+    let [ ours, one, base ] = [ 'ours', 'one file', 'baseline' ].map(impl => coldOf(`${impl} ${route}`))
+    let kb = (c: typeof ours) => (c.bytes / 1024).toFixed(1)
+    return `| ${route} | ${kb(ours)} | ${kb(one)} | ${kb(base)} | ${ms(ours.wallMs)} | ${ms(base.wallMs)} | ${(ours.wallMs / base.wallMs).toFixed(2)}× | ${ms(ours.requireMs)} | ${ms(one.requireMs)} | ${ms(base.requireMs)} | ${(ours.requireMs / base.requireMs).toFixed(2)}× | ${(one.requireMs / base.requireMs).toFixed(2)}× |`
   }),
+  '',
+  `Table mode's store requires \`architect-functions.cjs\` (${(coldOf('architect-functions.cjs').bytes / 1024).toFixed(1)} KB) on its first request: ${ms(coldOf('architect-functions.cjs').requireMs)} ms of require() on its own.`,
+  '',
+  '### What each file holds (esbuild metafile, minified bytes)',
+  '',
+  '| the handler\'s bundle (GET /) | KB | architect-functions.cjs | KB |',
+  '|---|---|---|---|',
+  ...Array.from({ length: Math.min(10, Math.max(contents.handler.length, contents.functions.length)) }, (_, i) => {
+    let [ a, b ] = [ contents.handler[i], contents.functions[i] ]
+    return `| ${a?.[0] ?? ''} | ${a ? (a[1] / 1024).toFixed(1) : ''} | ${b?.[0] ?? ''} | ${b ? (b[1] / 1024).toFixed(1) : ''} |`
+  }),
+  '',
+  '## Sealing and opening a cookie (cookie mode)',
+  '',
+  'The same token, in-process, tinybench p50: the wrapper\'s node:crypto AES-GCM against jose, which it used before and which the tests keep as their oracle.',
+  '',
+  '| operation | node:crypto µs | jose µs | jose / node:crypto |',
+  '|---|---|---|---|',
+  ...crypto.map(c => `| ${c.name} | ${c.oursUs.toFixed(1)} | ${c.joseUs.toFixed(1)} | ${(c.joseUs / c.oursUs).toFixed(1)}× |`),
   '',
   '## Cookie size',
   '',

@@ -144,7 +144,7 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
       let sessions: SessionStore
       let current: Current<DataOf<S>>
       try {
-        sessions = await storeFor(settings)
+        sessions = store ?? await storeFor(settings)
         current = await read(request, sessions, schema)
       }
       catch (err) {
@@ -222,7 +222,7 @@ function view<Data> (current: Current<Data>, { settings, sent }: Request): Sessi
   let { loaded, meta, data } = current
   let storage: Storage = {
     cookieName: settings.cookie.name,
-    cookieBytes: loaded && sent ? Buffer.byteLength(`${sent.name}=${encodeURIComponent(sent.value)}`) : 0,
+    cookieBytes: loaded && sent ? sent.bytes : 0,
     rowId: loaded?.id ?? null,
     expiresAt: meta ? endOf(meta.renewed, meta.since, settings) : null,
   }

@@ -68,7 +68,9 @@ function committedSecretLike (): { where: string, value: string }[] {
     let quoted = [ ...line.matchAll(/['"`]([^'"`\s]{32,})['"`]/g) ].map(m => m[1])
     // prefs.arc and .env.example set the value without quotes
     let assigned = [ ...line.matchAll(/^\s*(?:ARC_APP_SECRET\w*)[ =](\S{32,})\s*$/g) ].map(m => m[1])
-    return [ ...quoted, ...assigned ].map(value => ({ where: `${file}:${i + 1}`, value }))
+    // An SSM parameter's name (`/app/stage/NAME`) names a secret; it is not one
+    let values = [ ...quoted, ...assigned ].filter(value => !/^\/[\w-]+\/\w+\/[A-Z_]+$/.test(value))
+    return values.map(value => ({ where: `${file}:${i + 1}`, value }))
   }))
 }
 

@@ -12,14 +12,12 @@
 // tests (test/unit/jwe-oracle.test.ts): it must agree with it on every token.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { KEY_CHARS, type Algorithm, type Settings } from './config.ts'
-import { isPlainObject, withoutPrototypeKeys } from './data.ts'
+import { isPlainObject, parseWithoutPrototypeKeys } from './data.ts'
 import type { Loaded, SessionRecord, SessionStore } from './store.ts'
 
-// GCM's 96-bit IV and full 128-bit tag, as base64url characters
+// GCM's 96-bit IV and its full 128-bit tag
 const IV_BYTES = 12
-const IV_CHARS = 16
 const TAG_BYTES = 16
-const TAG_CHARS = 22
 
 type Cipher = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
 
@@ -42,26 +40,45 @@ export function keyOf (secret: string, enc: Algorithm): Key {
   }
 }
 
-// One encoding per byte string: Node would also decode variants with other trailing bits
-function isCanonicalBase64url (text: string): boolean {
-  return /^[\w-]*$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text
+interface Parts {
+  /** The protected header as sent: it is authenticated as it stands */
+  header: string
+  iv: Buffer
+  ciphertext: Buffer
+  tag: Buffer
 }
 
-/** True when the token has the one shape we write: checked before any decryption */
-export function hasOurShape (token: string, enc: Algorithm): boolean {
-  let parts = token.split('.')
-  if (parts.length !== 5 || !parts.every(isCanonicalBase64url)) return false
-  let [ header, encryptedKey, iv, , tag ] = parts
-  // `dir` means no encrypted key (RFC 7516, 4.1.1); a shorter tag would be easier to forge
-  if (encryptedKey !== '' || iv.length !== IV_CHARS || tag.length !== TAG_CHARS) return false
+// One spelling per byte string: Node would also decode variants with other trailing bits, or
+// with padding, so a segment counts only if it encodes back to itself
+function decoded (segment: string): Buffer | null {
+  let bytes = Buffer.from(segment, 'base64url')
+  return bytes.toString('base64url') === segment ? bytes : null
+}
+
+/** True when a protected header says exactly `{ alg: 'dir', enc }`: no `zip`, no `crit`, no other algorithm */
+function isOurHeader (segment: string, enc: Algorithm): boolean {
+  let bytes = decoded(segment)
+  if (!bytes) return false
   try {
-    let fields: unknown = JSON.parse(Buffer.from(header, 'base64url').toString())
-    // Only `alg` and `enc`, with our values: no `zip`, no `crit`, no other algorithm
+    let fields: unknown = JSON.parse(bytes.toString())
     return isPlainObject(fields) && Object.keys(fields).length === 2 && fields.alg === 'dir' && fields.enc === enc
   }
   catch {
     return false
   }
+}
+
+/** The token's parts, decoded, if it has the one shape we write; checked before any decryption */
+export function partsOf (token: string, key: Key): Parts | null {
+  let segments = token.split('.')
+  if (segments.length !== 5) return null
+  let [ header, ...rest ] = segments
+  let [ encryptedKey, iv, ciphertext, tag ] = rest.map(decoded)
+  // `dir` means no encrypted key (RFC 7516, 4.1.1); a shorter tag would be easier to forge
+  if (encryptedKey?.length !== 0 || !iv || !ciphertext || !tag || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return null
+  // The header we write needs no parsing; another spelling of the same fields is checked in full
+  if (header !== key.header && !isOurHeader(header, key.enc)) return null
+  return { header, iv, ciphertext, tag }
 }
 
 /** Seals `plaintext` as a compact JWE; the protected header is the additional authenticated data */
@@ -76,14 +93,13 @@ export function encrypt (plaintext: Buffer, key: Key): string {
 
 /** The plaintext sealed in `token`, or null for anything we did not seal with this key */
 export function decrypt (token: string, key: Key): Buffer | null {
-  if (!hasOurShape(token, key.enc)) return null
-  let [ header, , iv, ciphertext, tag ] = token.split('.')
+  let parts = partsOf(token, key)
+  if (!parts) return null
   try {
-    let decipher = createDecipheriv(key.cipher, key.bytes, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES })
-    // The header as sent, not as we would write it: it is authenticated as it stands
-    decipher.setAAD(Buffer.from(header))
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-    return Buffer.concat([ decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final() ])
+    let decipher = createDecipheriv(key.cipher, key.bytes, parts.iv, { authTagLength: TAG_BYTES })
+    decipher.setAAD(Buffer.from(parts.header))
+    decipher.setAuthTag(parts.tag)
+    return Buffer.concat([ decipher.update(parts.ciphertext), decipher.final() ])
   }
   catch {
     return null // the tag did not match: forged, tampered, or another key
@@ -95,7 +111,7 @@ function open (token: string, key: Key): SessionRecord | null {
   let plaintext = decrypt(token, key)
   if (!plaintext) return null
   try {
-    let payload: unknown = JSON.parse(plaintext.toString(), withoutPrototypeKeys)
+    let payload = parseWithoutPrototypeKeys(plaintext.toString())
     if (!isPlainObject(payload)) return null
     let { iat, _renewed, ...fields } = payload
     // A cookie plain arc.http() wrote has no `_renewed`: its issue time (seconds) is the same thing,

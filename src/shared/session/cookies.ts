@@ -12,25 +12,27 @@ export const LOCAL_COOKIE = '_idx'
 export interface SentCookie {
   name: string
   value: string
+  /** Bytes of `name=value` as the browser sent it */
+  bytes: number
   /** An `_idx` in a deployed stage, from before it used `__Host-idx`: read once, then moved */
   legacy: boolean
 }
 
-function lastCookie (event: Event, name: string): string | null {
+function lastCookie (event: Event, name: string): SentCookie | null {
   let pairs = event.cookies ?? (event.headers.cookie ?? '').split(';')
   let last = pairs.map(pair => pair.trim()).filter(pair => pair.startsWith(`${name}=`)).at(-1)
   let value = last ? parseCookie(last)[name] : undefined
   // An absurdly long value cannot be ours, so it is not worth any crypto work
-  return value && value.length <= 4096 ? value : null
+  return last && value && value.length <= 4096 ? { name, value, bytes: Buffer.byteLength(last), legacy: false } : null
 }
 
 /** The session cookie this request sent, if any. With several of one name, the last counts, as in Architect. */
 export function sentCookie (event: Event, settings: Settings): SentCookie | null {
   let { name } = settings.cookie
-  let value = lastCookie(event, name)
-  if (value !== null) return { name, value, legacy: false }
+  let sent = lastCookie(event, name)
+  if (sent) return sent
   let legacy = name === LOCAL_COOKIE ? null : lastCookie(event, LOCAL_COOKIE)
-  return legacy === null ? null : { name: LOCAL_COOKIE, value: legacy, legacy: true }
+  return legacy && { ...legacy, legacy: true }
 }
 
 function setCookieHeader (settings: Settings, name: string, value: string, maxAge: number, domain: string | null): string {

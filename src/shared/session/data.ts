@@ -24,8 +24,9 @@ function validate<S extends DataSchema> (schema: S, value: unknown): StandardSch
   // Data is read on every request; a schema that needs to wait for something does not belong here
   if (result instanceof Promise) throw new TypeError('The session schema must validate synchronously')
   // A fresh copy each time: a default array or object is shared by the schema, and a handler that
-  // mutated it would change what the next visitor starts with
-  return result.issues ? result : { value: structuredClone(result.value) }
+  // mutated it would change what the next visitor starts with. Session data is stored as JSON, so
+  // a JSON round trip copies it exactly, in a fraction of structuredClone's time.
+  return result.issues ? result : { value: JSON.parse(JSON.stringify(result.value)) as DataOf<S> }
 }
 
 /** The top-level field an issue is about, or null when it is about the whole object */
@@ -90,6 +91,15 @@ export function splitRecord (record: SessionRecord): { meta: Meta, fields: Recor
 /** JSON.parse reviver: keys that could reach an object's prototype never enter session data */
 export function withoutPrototypeKeys (key: string, value: unknown): unknown {
   return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value
+}
+
+// A reviver makes JSON.parse about five times slower, so only text that could hold such a key pays
+// for it: text that names one, or has a \u escape (which could spell one)
+const MAY_NAME_PROTOTYPE_KEYS = /"(__proto__|constructor|prototype)"|\\u/
+
+/** JSON.parse, without keys that could reach an object's prototype */
+export function parseWithoutPrototypeKeys (text: string): unknown {
+  return MAY_NAME_PROTOTYPE_KEYS.test(text) ? JSON.parse(text, withoutPrototypeKeys) : JSON.parse(text)
 }
 
 export function isPlainObject (value: unknown): value is Record<string, unknown> {

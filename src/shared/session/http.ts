@@ -78,16 +78,14 @@ const COMMON_POLICY = [ 'form-action \'self\'', 'frame-ancestors \'none\'', 'bas
  * frame-ancestors; HTTPS only once deployed, for this host alone (`includeSubDomains` would decide
  * for sibling hosts this app does not own).
  */
-function defaultHeaders (deployed: boolean): Record<string, string> {
-  return {
-    'content-security-policy': [ 'default-src \'none\'', ...COMMON_POLICY ].join('; '),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'same-origin',
-    'x-frame-options': 'DENY',
-    ...(deployed ? { 'strict-transport-security': 'max-age=31536000' } : {}),
-  }
+const DEFAULT_HEADERS = {
+  'content-security-policy': [ 'default-src \'none\'', ...COMMON_POLICY ].join('; '),
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
 }
+const DEPLOYED_HEADERS = { ...DEFAULT_HEADERS, 'strict-transport-security': 'max-age=31536000' }
 
 // A shared cache (a CDN) must never keep an answer that sets a cookie, or it would hand that
 // cookie, a session, to everyone who asks next. `private` or `no-store` keeps it out.
@@ -99,12 +97,12 @@ const SHARED_CACHE_SAFE = /(^|,)\s*(private|no-store)\s*(,|=|$)/i
  */
 export function withStandardHeaders (response: Response, deployed: boolean): Response {
   let own = response.headers ?? {}
-  let named = (name: string) => Object.keys(own).find(key => key.toLowerCase() === name)
+  let ownNames = new Map(Object.keys(own).map(key => [ key.toLowerCase(), key ]))
   let headers: Record<string, string | number | boolean> = { ...own }
-  for (let [ name, value ] of Object.entries(defaultHeaders(deployed))) {
-    if (named(name) === undefined) headers[name] = value
+  for (let [ name, value ] of Object.entries(deployed ? DEPLOYED_HEADERS : DEFAULT_HEADERS)) {
+    if (!ownNames.has(name)) headers[name] = value
   }
-  let cacheControl = named('cache-control')
+  let cacheControl = ownNames.get('cache-control')
   if (response.cookies?.length && cacheControl !== undefined && !SHARED_CACHE_SAFE.test(String(own[cacheControl]))) {
     delete headers[cacheControl]
     headers['cache-control'] = 'no-store'
