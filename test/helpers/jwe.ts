@@ -4,6 +4,8 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
 
 export interface SealOptions {
+  /** The content encryption, keyed by the secret's first 16, 24 or 32 characters */
+  enc?: 'A128GCM' | 'A192GCM' | 'A256GCM'
   /** The protected header, as an object or as raw JSON text */
   header?: object | string
   /** Bytes of the GCM tag to keep (16 is the whole tag) */
@@ -15,10 +17,11 @@ export interface SealOptions {
 const b64u = (bytes: Buffer | string) => Buffer.from(bytes).toString('base64url')
 
 export function seal (payload: unknown, secret: string, options: SealOptions = {}): string {
-  let { header = { alg: 'dir', enc: 'A256GCM' }, tagBytes = 16, encryptedKey = '' } = options
+  let { enc = 'A256GCM', header = { alg: 'dir', enc }, tagBytes = 16, encryptedKey = '' } = options
+  let [ keyChars, algorithm ] = ({ A128GCM: [ 16, 'aes-128-gcm' ], A192GCM: [ 24, 'aes-192-gcm' ], A256GCM: [ 32, 'aes-256-gcm' ] } as const)[enc]
   let protectedHeader = b64u(typeof header === 'string' ? header : JSON.stringify(header))
   let iv = randomBytes(12)
-  let cipher = createCipheriv('aes-256-gcm', Buffer.from(secret.slice(0, 32)), iv)
+  let cipher = createCipheriv(algorithm, Buffer.from(secret.slice(0, keyChars)), iv)
   // The protected header, as ASCII base64url, is the additional authenticated data (RFC 7516, 5.1)
   cipher.setAAD(Buffer.from(protectedHeader))
   let ciphertext = Buffer.concat([ cipher.update(JSON.stringify(payload)), cipher.final() ])

@@ -4,6 +4,7 @@ declare module 'node-webtokens' {
     valid?: boolean
     payload?: Record<string, unknown>
     setAlgorithmList (alg: string, enc: string): ParsedToken
+    setTokenLifetime (seconds: number): ParsedToken
     verify (key: string): ParsedToken
   }
   const jwt: {

@@ -13,6 +13,7 @@ import { checkData, splitRecord } from '../../src/shared/session/data.ts'
 import type { SessionRecord } from '../../src/shared/session/store.ts'
 import { recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
 import { seal } from '../helpers/jwe.ts'
+import { BASE64URL, mutations } from '../helpers/mutations.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
 const RUNS = 10_000
@@ -20,9 +21,6 @@ const seed = Number(process.env.FUZZ_SEED ?? 20261127)
 const SECRET = randomSecret()
 const PREVIOUS = randomSecret()
 const OTHER = randomSecret()
-const BASE64URL = [ ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_' ]
-// Characters a mutation may bring in: base64url, the separators, and a few that must never pass
-const CHARS = fc.constantFrom(...BASE64URL, '.', '=', '+', '/', ' ', '%', '\u00e9', '\u0000')
 
 const setup = readSettings({ ARC_APP_SECRET: SECRET, ARC_APP_SECRET_PREVIOUS: PREVIOUS })
 if (!setup.ok) throw new Error(setup.problem)
@@ -37,38 +35,6 @@ async function holds<T> (t: test.Test, name: string, property: fc.IAsyncProperty
   catch (err) {
     t.fail(`${name}: failed with seed ${seed} (rerun: FUZZ_SEED=${seed} npm run test:unit)\n${String(err)}`)
   }
-}
-
-/** The ways an attacker might bend a valid cookie (`others` are more valid cookies to splice in) */
-function mutations (valid: string[], separator: string): fc.Arbitrary<string> {
-  let cookie = fc.constantFrom(...valid)
-  let at = (text: string) => fc.nat({ max: text.length })
-  return fc.oneof(
-    cookie.chain(c => at(c).map(n => c.slice(0, n))), // truncated anywhere
-    fc.tuple(cookie, fc.string({ unit: CHARS, minLength: 1, maxLength: 30 })).map(([ c, tail ]) => c + tail), // extended
-    cookie.chain(c => fc.tuple(at(c), CHARS).map(([ n, ch ]) => c.slice(0, n) + ch + c.slice(n + 1))), // a character changed
-    cookie.chain(c => fc.tuple(at(c), CHARS).map(([ n, ch ]) => c.slice(0, n) + ch + c.slice(n))), // a character inserted
-    fc.tuple(cookie, cookie, fc.nat()).map(([ a, b, n ]) => { // segments swapped between two cookies
-      let parts = a.split(separator)
-      let from = b.split(separator)
-      let k = n % parts.length
-      return parts.with(k, from[k] ?? '').join(separator)
-    }),
-    fc.tuple(cookie, cookie, fc.nat(), fc.nat()).map(([ a, b, i, j ]) => a.slice(0, i % a.length) + b.slice(j % b.length)), // spliced
-    fc.tuple(cookie, fc.nat()).map(([ c, n ]) => { // a segment re-encoded as padded standard base64
-      let parts = c.split(separator)
-      let k = n % parts.length
-      return parts.with(k, Buffer.from(parts[k], 'base64url').toString('base64')).join(separator)
-    }),
-    fc.tuple(cookie, fc.nat()).map(([ c, n ]) => { // a segment's last character's unused bits set
-      let parts = c.split(separator)
-      let k = n % parts.length
-      let last = parts[k].at(-1)
-      if (!last || !BASE64URL.includes(last)) return c
-      let bumped = BASE64URL[(BASE64URL.indexOf(last) + 1) % 64]
-      return parts.with(k, parts[k].slice(0, -1) + bumped).join(separator)
-    }),
-  )
 }
 
 // ---- Cookie mode -------------------------------------------------------------------------------

@@ -19,11 +19,12 @@ import type { Loaded, SessionRecord, SessionStore } from './store.ts'
 const IV_BYTES = 12
 const TAG_BYTES = 16
 
-type Cipher = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
+// Node's name for each algorithm
+const CIPHER = { A128GCM: 'aes-128-gcm', A192GCM: 'aes-192-gcm', A256GCM: 'aes-256-gcm' } as const
 
 export interface Key {
   bytes: Buffer
-  cipher: Cipher
+  cipher: typeof CIPHER[Algorithm]
   /** The protected header we write, base64url: `{"alg":"dir","enc":"A256GCM"}` */
   header: string
   enc: Algorithm
@@ -31,10 +32,9 @@ export interface Key {
 
 // The key is the secret's first 16, 24 or 32 characters as bytes (config.ts requires ASCII)
 export function keyOf (secret: string, enc: Algorithm): Key {
-  let bits = KEY_CHARS[enc] * 8
   return {
     bytes: Buffer.from(secret.slice(0, KEY_CHARS[enc])),
-    cipher: `aes-${bits}-gcm` as Cipher,
+    cipher: CIPHER[enc],
     header: Buffer.from(JSON.stringify({ alg: 'dir', enc })).toString('base64url'),
     enc,
   }
