@@ -2,8 +2,8 @@
 // one SecureString per variable, named `/<app>/<stage>/<NAME>` (@architect/env writes them so,
 // and `arc deploy` reads them so). Reading goes through @architect/inventory, the reader
 // `arc deploy` itself uses, so what we see is exactly what a deploy would set; nothing is parsed
-// from a printout. Writing talks to SSM directly rather than through `npx arc env`, which also
-// rewrites prefs.arc with every stage's secrets and exits 0 when a write fails.
+// from a printout. Writing talks to SSM directly rather than through `npx arc env`, which would
+// also rewrite prefs.arc with every stage's secrets.
 import awsLite from '@aws-lite/client'
 import ssmPlugin from '@aws-lite/ssm'
 import inventory from '@architect/inventory'
