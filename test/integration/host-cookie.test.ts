@@ -8,7 +8,7 @@ import { start, end, mode } from '../helpers/sandbox.ts'
 import { event, bodyOf, cookiesSetBy } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { sealSession } from '../helpers/jwe.ts'
-import { getRow, putRow } from '../helpers/table.ts'
+import { allRows, getRow, putRow } from '../helpers/table.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
 const STRONG = randomSecret()
@@ -29,8 +29,8 @@ async function whoIs (cookie: string) {
 }
 
 /** A session written before deployed stages used `__Host-idx`: an `_idx` cookie, count 4 */
-async function sessionFromBefore (): Promise<string> {
-  let data = { count: 4, user: { name: 'Ada', since: Date.now() } }
+async function sessionFromBefore (name = 'Ada'): Promise<string> {
+  let data = { count: 4, user: { name, since: Date.now() } }
   if (mode === 'cookie') return `_idx=${sealSession(data, STRONG)}`
   let id = `from-before-${Date.now()}`
   await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1, ...data })
@@ -81,6 +81,21 @@ test('a session from before `__Host-idx` is read once, moved to `__Host-idx` und
   }
   else {
     t.deepEqual(replay.user, { name: 'Ada' }, 'cookie mode: the old `_idx` still opens until its idle limit (nothing to revoke; see README)')
+  }
+})
+
+test('five requests at once with one `_idx` from before `__Host-idx` leave one session, not five', async t => {
+  let before = await sessionFromBefore('Concurrent')
+  let answers = await Promise.all(Array.from({ length: 5 }, () => lambda.call('get-index', event({ cookie: before }))))
+  t.ok(answers.every(({ response }) => response.statusCode === 200), 'every request answers 200')
+  let movedTo = answers.map(({ response }) => cookiesSetBy(response)['__Host-idx']).filter(Boolean)
+  if (mode === 'table') {
+    let descendants = (await allRows()).filter(row => (row.user as { name?: string } | undefined)?.name === 'Concurrent')
+    t.equal(descendants.length, 1, 'one row holds the session: the moves that lost the race were conflicts')
+    t.equal(movedTo.length, 1, 'and one answer carries its __Host-idx; the others start afresh without writing')
+  }
+  else {
+    t.equal(movedTo.length, 5, 'cookie mode: each answer seals its own copy (nothing on the server to make one)')
   }
 })
 

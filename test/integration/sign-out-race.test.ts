@@ -1,12 +1,13 @@
 // Table mode: a request still in flight while the visitor signs out (or signs in) must not write the
-// retired row back, or the old cookie would work again. Rows plain arc.http() wrote have no
+// retired row back, or the old cookie would work again; and a session given a new identity
+// (sign-in, or a move to __Host-idx) has at most one descendant. Rows plain arc.http() wrote have no
 // `_version` to compare, so the write must also require the row to still exist.
 // Cookie mode has no row to bring back: it cannot revoke a cookie at all (see README).
 import test from 'tape'
 import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
 import { visitor, JSON_HEADERS } from '../helpers/browser-like.ts'
-import { getRow, putRow } from '../helpers/table.ts'
+import { allRows, getRow, putRow } from '../helpers/table.ts'
 import { readSettings } from '../../src/shared/session/config.ts'
 import { ConflictError, type SessionStore } from '../../src/shared/session/store.ts'
 import { tableStore } from '../../src/shared/session/table-store.ts'
@@ -15,9 +16,14 @@ let store: SessionStore
 let secret = ''
 
 /** A signed-in row as plain arc.http() writes it (no `_version`), and its cookie value */
-async function architectRow (id: string): Promise<string> {
-  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, user: { name: 'Ada', since: Date.now() } })
+async function architectRow (id: string, name = 'Ada'): Promise<string> {
+  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, user: { name, since: Date.now() } })
   return sign(id, secret)
+}
+
+/** How many rows hold the session of `name`: every session descended from one row keeps it */
+async function sessionsOf (name: string): Promise<number> {
+  return (await allRows()).filter(row => (row.user as { name?: string } | undefined)?.name === name).length
 }
 
 /** The in-flight request's write, which must lose */
@@ -59,6 +65,24 @@ if (mode === 'table') {
     await store.save({ ...signingIn.record, _renewed: Date.now() }, signingIn, true, Infinity) // new id, old row deleted
     await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false, Infinity))
     t.equal(await getRow('race-sign-in-0000000000'), undefined, 'the retired row stays deleted')
+  })
+
+  test('a move to a new identity in flight while the visitor signs out does not bring the session back', async t => {
+    let cookie = await architectRow('race-move-sign-out-0000', 'Moving')
+    let moving = await store.load(cookie, Infinity) // a request reads the session, to give it a new identity...
+    if (!moving) throw new Error('the row did not load')
+    await store.remove(moving, Infinity) // ...the visitor signs out meanwhile...
+    await lateWrite(t, store.save({ ...moving.record, _renewed: Date.now() }, moving, true, Infinity)) // ...then the move writes
+    t.equal(await sessionsOf('Moving'), 0, 'no session survives the sign-out')
+  })
+
+  test('two new identities from one session at once (two sign-ins, or two moves): one wins, the other is a conflict', async t => {
+    let cookie = await architectRow('race-two-moves-00000000', 'Twice')
+    let [ first, second ] = [ await store.load(cookie, Infinity), await store.load(cookie, Infinity) ]
+    if (!first || !second) throw new Error('the row did not load')
+    await store.save({ ...first.record, _renewed: Date.now() }, first, true, Infinity)
+    await lateWrite(t, store.save({ ...second.record, _renewed: Date.now() }, second, true, Infinity))
+    t.equal(await sessionsOf('Twice'), 1, 'one session descends from the old one')
   })
 
   test('end Sandbox', end)

@@ -49,8 +49,25 @@ async function bounded<T> (operation: () => Promise<T>, deadline: number): Promi
   }
 }
 
-function isConditionFailure (err: unknown): boolean {
-  return err instanceof Error && err.name === 'ConditionalCheckFailedException'
+// What a conditional write requires of the row it replaces or retires: nobody changed it since we
+// read it. A row plain arc.http() wrote has no `_version`: it must at least still exist, so a
+// request in flight cannot bring back a row a sign-out deleted.
+function unchangedSince (row: Loaded) {
+  return row.version
+    ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': row.version } }
+    : { ConditionExpression: 'attribute_exists(#k) AND attribute_not_exists(#v)', ExpressionAttributeNames: { '#k': '_idx', '#v': '_version' } }
+}
+const UNUSED = { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': '_idx' } }
+
+/** A conditional write: a failed condition means another request got there first */
+async function conditional<T> (operation: () => Promise<T>, deadline: number): Promise<T> {
+  try {
+    return await bounded(operation, deadline)
+  }
+  catch (err) {
+    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') throw new ConflictError('session changed while this request ran')
+    throw err
+  }
 }
 
 /** The row id a cookie value carries, if one of our secrets signed it; `index` says which */
@@ -116,6 +133,15 @@ export function tableStore (settings: Settings): SessionStore {
       let keep = previous?.id && !newIdentity ? previous : null
       let id = keep?.id ?? randomId()
       let { client, TableName } = await db(deadline)
+      // A new identity (sign-in, or a move to __Host-idx) retires the old row first, and only if
+      // nobody changed it since we read it: then at most one session descends from it, a sign-out
+      // that came first wins, and a cookie captured before sign-in is worthless. Should the write
+      // below then fail, the visitor is signed out, never left with two sessions. (DynamoDB's
+      // TransactWriteItems would do both at once, but Sandbox's DynamoDB does not have it.)
+      if (newIdentity && previous?.id) {
+        let retired = previous.id
+        await conditional(() => client.DeleteItem({ TableName, Key: { _idx: retired }, ...unchangedSince(previous) }), deadline)
+      }
       let Item = {
         ...record,
         _idx: id,
@@ -127,22 +153,8 @@ export function tableStore (settings: Settings): SessionStore {
         _version: (keep?.version ?? 0) + 1,
       }
       // Write only if nobody else wrote since we read: without this, concurrent requests on one
-      // session silently lose updates. A new id must be unused. A row arc.http() wrote has no
-      // version, and must still exist: a request in flight must not bring back a signed-out row.
-      let condition = !keep
-        ? { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': '_idx' } }
-        : keep.version
-          ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': '_version' }, ExpressionAttributeValues: { ':v': keep.version } }
-          : { ConditionExpression: 'attribute_exists(#k) AND attribute_not_exists(#v)', ExpressionAttributeNames: { '#k': '_idx', '#v': '_version' } }
-      try {
-        await bounded(() => client.PutItem({ TableName, Item, ...condition }), deadline)
-      }
-      catch (err) {
-        if (isConditionFailure(err)) throw new ConflictError('session changed while this request ran')
-        throw err
-      }
-      // A new identity (sign-in) retires the old row, so a cookie captured before sign-in is worthless
-      if (newIdentity && previous?.id) await bounded(() => client.DeleteItem({ TableName, Key: { _idx: previous.id } }), deadline)
+      // session silently lose updates. A new id must be unused.
+      await conditional(() => client.PutItem({ TableName, Item, ...(keep ? unchangedSince(keep) : UNUSED) }), deadline)
       return sign(id, settings.secret)
     },
 
