@@ -136,7 +136,7 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
     }
     let { settings } = setup
     let request: Request = { event, settings, where, deadline, sent: sentCookie(event, settings) }
-    if (event.requestContext.http.method !== 'GET' && isCrossSite(event)) {
+    if (event.requestContext.http.method !== 'GET' && isCrossSite(event, settings.deployed)) {
       return answer(request, 403, 'This request came from another site, so it was refused')
     }
 

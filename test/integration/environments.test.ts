@@ -38,4 +38,28 @@ test('production refuses to run with a public secret: a generic 500 page, no det
   lambda.close()
 })
 
+test('deployed: a POST is accepted only from https:// and this very host and port; testing keeps http://localhost', async t => {
+  let post = (origin: string) => {
+    let base = event({ method: 'POST', path: '/count', json: { by: 1 } })
+    return { ...base, headers: { ...base.headers, host: 'app.example.com', origin } }
+  }
+  let production = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG }))
+  let statuses: [string, number][] = [
+    [ 'https://app.example.com', 200 ],
+    [ 'https://app.example.com:443', 200 ],
+    [ 'http://app.example.com', 403 ],
+    [ 'https://app.example.com:8443', 403 ],
+    [ 'https://evil.example.com', 403 ],
+  ]
+  for (let [ origin, status ] of statuses) {
+    let { response } = await production.call('post-count', post(origin))
+    t.equal(response.statusCode, status, `Origin ${origin}: ${status}`)
+  }
+  production.close()
+  let testing = warmLambda(sandboxEnv({ ARC_APP_SECRET: STRONG }))
+  let { response } = await testing.call('post-count', { ...post('http://app.example.com') })
+  t.equal(response.statusCode, 200, 'testing: http:// from the same host is fine (http://localhost)')
+  testing.close()
+})
+
 test('end Sandbox', end)

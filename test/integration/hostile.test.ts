@@ -167,6 +167,10 @@ test('POSTs from another site are refused with a 403; same-origin and header-les
   t.equal(same.status, 302, 'a same-origin form post works')
   let bare = await browser.post('/count', { by: 1 }, JSON_HEADERS)
   t.equal(bare.json().count, 7, 'a client that sends no Origin (curl, tests) works')
+  // A link from another site is a GET: it changes nothing, and the visitor expects their page
+  let followed = await browser.get('/', { ...JSON_HEADERS, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' })
+  t.equal(followed.status, 200, 'a GET from another site (a link) is answered')
+  t.equal(followed.json().count, 7, 'with the visitor\'s own session')
 })
 
 test('none of that wrote a table row', async t => {

@@ -7,15 +7,18 @@ import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2
  * True when a browser tells us the request comes from another site or origin.
  * SameSite=Lax already keeps our cookie off cross-site POSTs, but "site" includes every sibling
  * subdomain (a page on evil.example.com is same-site to app.example.com), and not every browser
- * enforces SameSite. Checking Origin closes both gaps. Clients that send neither header (curl,
+ * enforces SameSite. Checking Origin closes both gaps. Once deployed, only `https://` and this
+ * very host and port count as ours: a page served over plain HTTP to this host name (by someone on
+ * the network path) is another origin. Clients that send neither header (curl,
  * server-to-server) carry no ambient browser cookie to abuse, so they pass.
  */
-export function isCrossSite (event: Event): boolean {
+export function isCrossSite (event: Event, deployed: boolean): boolean {
   if (event.headers['sec-fetch-site'] === 'cross-site') return true
   let origin = event.headers.origin
   if (origin === undefined) return false
   try {
-    return new URL(origin).host !== event.headers.host
+    let { host, protocol } = new URL(origin)
+    return host !== event.headers.host || (deployed && protocol !== 'https:')
   }
   catch {
     return true // `Origin: null` (sandboxed frames, some redirects) or garbage
