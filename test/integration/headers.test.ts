@@ -38,6 +38,17 @@ test('the page: a CSP that allows its own inline style by hash and nothing else 
   assertStandard(t, 'GET /', page.headers)
 })
 
+test('a style injected into a page (say, through an escaping bug) is not allowed by the page\'s CSP', async t => {
+  let { html } = await import('../../src/shared/session/http.ts')
+  let own = 'body { color: #1a1a1a }'
+  let injected = 'body { background: url(https://evil.example/track) }'
+  let page = html(200, `<style>${own}</style><p><style>${injected}</style></p>`, [ own ])
+  let styleSrc = String(page.headers?.['content-security-policy']).split('; ').find(d => d.startsWith('style-src'))
+  let hash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`
+  t.equal(styleSrc, `style-src ${hash(own)}`, 'style-src names the app\'s own constant style, and nothing the body holds')
+  t.equal(String(html(200, `<style>${injected}</style>`).headers?.['content-security-policy']).split('; ')[1], 'style-src \'none\'', 'a page with no constant style allows none')
+})
+
 test('every other answer carries the same headers', async t => {
   let browser = visitor()
   let answers: [string, Reply][] = [

@@ -3,7 +3,8 @@ import { escapeHtml } from '../../shared/http.ts'
 import type { AppData } from '../../shared/app.ts'
 import type { Session, Storage } from '../../shared/session.ts'
 
-const STYLE = `
+/** The page's only style, allowed by its hash in the page's Content-Security-Policy */
+export const STYLE = `
   body { font: 1.05rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; background: #fff; }
   h1 { font-size: 1.6rem; }
   .count { font-size: 3rem; font-weight: 700; margin: 0; }

@@ -37,10 +37,11 @@ export function json (statusCode: number, body: unknown): Response {
   }
 }
 
-export function html (statusCode: number, body: string): Response {
+/** A page; `styles` are the app's own constant `<style>` contents, the only styles it may apply */
+export function html (statusCode: number, body: string, styles: string[] = []): Response {
   return {
     statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pagePolicy(body) },
+    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pagePolicy(styles) },
     body,
   }
 }
@@ -56,12 +57,13 @@ const LOCAL = (process.env.ARC_ENV || 'testing') === 'testing'
 const styleHashes = new Map<string, string>()
 
 /**
- * A page's Content-Security-Policy: nothing may load but its own inline <style> blocks (by hash,
- * so an injected one would not apply), forms post only here, and no other site may frame it
- * (a page of state-changing buttons is what clickjacking targets).
+ * A page's Content-Security-Policy: nothing may load but the app's own constant styles (by hash,
+ * each hashed once: whatever else a page's body holds, an injected `<style>` included, does not
+ * apply), forms post only here, and no other site may frame it (a page of state-changing buttons
+ * is what clickjacking targets).
  */
-function pagePolicy (body: string): string {
-  let hashes = [ ...body.matchAll(/<style>([^<]*)<\/style>/g) ].map(([ , css ]) => {
+function pagePolicy (styles: string[]): string {
+  let hashes = styles.map(css => {
     let hash = styleHashes.get(css) ?? `'sha256-${createHash('sha256').update(css).digest('base64')}'`
     styleHashes.set(css, hash)
     return hash
