@@ -32,7 +32,7 @@ for (let stage of [ 'staging', 'production' ]) {
   for (let { name, bundleBytes } of lambdas.lambdas) console.log(`  ${name.padEnd(22)} ${(bundleBytes / 1024).toFixed(1)} KB`)
   console.log(withAws ? `  ${stage}'s variables: read from SSM, as arc deploy reads them` : `  ${stage}'s variables: not read (no AWS credentials here); with them, the mode variables are checked too`)
   for (let problem of problems) console.log(`  PROBLEM: ${problem}`)
-  if (problems.length === 0) console.log(`  ok: session table (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME`)
+  if (problems.length === 0) console.log(`  ok: session table of its own (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME`)
   failed ||= problems.length > 0
 }
 process.exitCode = failed ? 1 : 0

@@ -13,6 +13,7 @@ export interface Resource {
 export interface Template { Resources: Record<string, Resource> }
 
 interface TableProperties {
+  TableName?: unknown
   BillingMode?: string
   KeySchema?: { AttributeName: string, KeyType: string }[]
   AttributeDefinitions?: { AttributeName: string, AttributeType: string }[]
@@ -30,6 +31,9 @@ export function checkSessionTable (template: Template): string[] {
   if (hash !== '_idx' || hashType !== 'S') {
     problems.push(`session table: the hash key is ${hash} (${hashType}); it must be \`_idx *String\` in app.arc, the key Architect's sessions use`)
   }
+  // Without a fixed name, CloudFormation names the table after each stage's own stack: a table per
+  // stage, so a session id from staging finds no row in production
+  if (props.TableName !== undefined) problems.push('session table: it has a fixed TableName, so every stage would share one table and its sessions; let CloudFormation name it')
   let ttl = props.TimeToLiveSpecification
   if (ttl?.AttributeName !== '_ttl' || !ttl.Enabled) {
     problems.push(`session table: TTL is on ${ttl?.AttributeName ?? 'no attribute'}; it must be \`_ttl TTL\` in app.arc (@tables session), the attribute the sessions write, or expired rows are never deleted`)

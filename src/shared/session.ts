@@ -209,6 +209,11 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
     log('session.rejected', where, { message: 'a __Host-idx session sent as _idx' })
     return empty()
   }
+  // Sealed with our secret, but by another stage or app that shares it
+  if (stored.meta.audience !== null && stored.meta.audience !== settings.audience) {
+    log('session.rejected', where, { message: 'a session written for another app or stage' })
+    return empty()
+  }
   if (loaded.expired || !isLive(stored.meta, settings)) {
     log('session.expired', where)
     return empty()
@@ -233,6 +238,7 @@ function recordOf (data: object, settings: Settings, now: number, since: number,
   let record: SessionRecord = { ...data, _renewed: now, _since: since }
   if (flash !== undefined) record._flash = flash
   if (settings.cookie.name !== LOCAL_COOKIE) record._host = true
+  record._aud = settings.audience
   return record
 }
 
@@ -255,9 +261,9 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   }
 
   let mustWrite = data !== undefined || flash !== undefined || regenerate === true || moving ||
-    // a flash is shown once, so reading it is a change; an old secret, an old renewal or data
-    // that failed the schema gets refreshed
-    (meta !== null && (meta.flash !== null || now - meta.renewed > renewAfterMs(settings))) ||
+    // a flash is shown once, so reading it is a change; an old secret, an old renewal, data
+    // that failed the schema or a session from before the app-and-stage binding gets refreshed
+    (meta !== null && (meta.flash !== null || meta.audience === null || now - meta.renewed > renewAfterMs(settings))) ||
     loaded?.oldSecret === true || current.reset.length > 0
   if (!mustWrite) {
     // A visitor without a session costs nothing: no row, no cookie. A dead cookie is cleared.

@@ -3,10 +3,13 @@
 // handlers (what Lambda runs), each in a process with the environment under test.
 import test from 'tape'
 import arc from '@architect/functions'
+import { sign } from 'cookie-signature'
 import { start, end, mode } from '../helpers/sandbox.ts'
 import { event, bodyOf } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { randomSecret } from '../helpers/secrets.ts'
+import { sealSession } from '../helpers/jwe.ts'
+import { putRow } from '../helpers/table.ts'
 
 const SECRET = randomSecret()
 
@@ -64,15 +67,14 @@ test('deployed with SESSION_DOMAIN: __Secure-idx with the Domain; an old _idx is
   t.match(headers[0], /^__Secure-idx=[^;]+; Max-Age=\d+; Domain=example\.com; Path=\/; HttpOnly; Secure; SameSite=Lax$/, '__Secure-idx, Domain, Secure')
   t.equal(bodyOf((await lambda.call('get-index', event({ cookie: pair }))).response).count, 1, 'and it reads back')
 
-  // An `_idx` from before the deploy (the wrapper wrote it locally-named, as plain arc.http() does)
-  let local = lambdaWith({ SESSION_DOMAIN: 'example.com' })
-  let old = (await countOnce(local)).pair
-  local.close()
+  // An `_idx` from before the deploy, as plain arc.http() wrote it
+  let data = { count: 1, user: null }
+  let id = `before-domain-${Date.now()}`
+  let old = mode === 'cookie'
+    ? `_idx=${sealSession(data, SECRET)}`
+    : (await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, ...data }), `_idx=${encodeURIComponent(sign(id, SECRET))}`)
   let moved = await lambda.call('post-count', event({ method: 'POST', path: '/count', json: { by: 1 }, cookie: old }))
-  if (mode === 'table') {
-    // A row written for `testing` lives in the same Sandbox table, so production finds it
-    t.equal(bodyOf(moved.response).count, 2, 'the old session is read')
-  }
+  t.equal(bodyOf(moved.response).count, 2, 'the old session is read')
   let set = moved.response.cookies ?? []
   t.ok(set.some(c => c.startsWith('__Secure-idx=') && !/Max-Age=0/.test(c)), 'moved to __Secure-idx')
   let cleared = set.filter(c => c.startsWith('_idx=;') && /Max-Age=0/.test(c))

@@ -30,6 +30,14 @@ test('a session table keyed on anything but `_idx *String` fails', async t => {
   t.match(problems.join('\n'), /hash key is id \(S\); it must be `_idx \*String`/)
 })
 
+test('each stage gets a table of its own: a session table with a fixed name fails', async t => {
+  let template = await templateFor(appArc)
+  let table = template.Resources.SessionTable
+  t.equal(table.Properties.TableName, undefined, 'the real template lets CloudFormation name the table per stack')
+  let shared = { Resources: { ...template.Resources, SessionTable: { ...table, Properties: { ...table.Properties, TableName: 'sessions' } } } }
+  t.match(checkSessionTable(shared).join('\n'), /fixed TableName, so every stage would share one table/)
+})
+
 test('a handler folder without its route in app.arc fails', async t => {
   t.equal(routeOf('get-index'), 'GET /')
   t.equal(routeOf('post-count'), 'POST /count')

@@ -34,6 +34,8 @@ export interface Settings {
   absoluteSeconds: number
   /** `staging` or `production`: HTTPS, HSTS, and the secret checks apply */
   deployed: boolean
+  /** `app/stage`, written into every session: a session opens only in the app and stage that wrote it */
+  audience: string
   cookie: CookieSettings
 }
 
@@ -163,6 +165,9 @@ export function readSettings (env: Env): SettingsResult {
       idleSeconds,
       absoluteSeconds,
       deployed,
+      // Two stages (or apps) that share a secret must still not share sessions: staging often has
+      // looser users and data, and its session must not sign anyone in to production
+      audience: `${env.ARC_APP_NAME ?? ''}/${stage}`,
       cookie,
     },
   }

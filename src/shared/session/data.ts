@@ -72,11 +72,13 @@ export interface Meta {
   flash: string | null
   /** Written for a `__Host-idx` cookie */
   host: boolean
+  /** The app and stage that wrote it, or null for a session from before the binding (plain arc.http()) */
+  audience: string | null
 }
 
 /** A stored record split into the wrapper's fields, checked, and the app's, still to be checked */
 export function splitRecord (record: SessionRecord): { meta: Meta, fields: Record<string, unknown> } {
-  let { _renewed, _since, _flash, _host, ...fields } = record
+  let { _renewed, _since, _flash, _host, _aud, ...fields } = record
   let meta = {
     renewed: _renewed,
     // A session plain arc.http() wrote has no `_since`: count it as signed in at its last renewal,
@@ -84,6 +86,7 @@ export function splitRecord (record: SessionRecord): { meta: Meta, fields: Recor
     since: typeof _since === 'number' ? _since : _renewed,
     flash: typeof _flash === 'string' ? _flash : null,
     host: _host === true,
+    audience: typeof _aud === 'string' ? _aud : null,
   }
   return { meta, fields }
 }

@@ -12,6 +12,8 @@ export interface StoredMeta {
   _flash?: string
   /** Written for a deployed stage's cookie (`__Host-idx` or `__Secure-idx`), so it must never arrive as `_idx` */
   _host?: true
+  /** The app and stage that wrote it (`app/stage`): it opens nowhere else */
+  _aud?: string
 }
 
 /** What is stored: the app's fields, flat, plus StoredMeta (the shape plain arc.http.session reads) */
