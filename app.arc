@@ -26,6 +26,8 @@ timeout 10
 
 @plugins
 architect/plugin-typescript
+# Narrows the deployed role to the DynamoDB item actions the wrapper uses on the session table
+session-table-access
 
 @typescript
 # The plugin still defaults to nodejs20.x, which Lambda has retired

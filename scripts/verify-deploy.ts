@@ -4,8 +4,9 @@ import { existsSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import typescript from '@architect/plugin-typescript'
-import { checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
+import { SESSION_TABLE_ACTIONS } from '../src/plugins/session-table-access.js'
+import { deployTemplate } from './lib/deploy-template.ts'
+import { cfnLint, checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkSessionTableAccess, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
 
 const root = new URL('..', import.meta.url).pathname
 // Every handler folder must be a deployed route; this catches a handler app.arc forgot
@@ -18,21 +19,27 @@ const withAws = Boolean(process.env.AWS_PROFILE || process.env.AWS_ACCESS_KEY_ID
 let failed = false
 for (let stage of [ 'staging', 'production' ]) {
   let inv = await inventory({ cwd: root, deployStage: stage, env: withAws })
-  await typescript.deploy.start({ inventory: inv }) // the same build `arc deploy` runs
-  let template = pkg(inv) as Template
+  // The final template: @architect/package, then every deploy.start plugin (the TypeScript build among them)
+  let template = await deployTemplate(inv, stage)
   let lambdas = checkLambdas(template, stage)
   // Architect's guide sets SESSION_TABLE_NAME (`npx arc env -e <stage> -a SESSION_TABLE_NAME …`);
   // `arc deploy` reads those variables into the inventory, as here, and each Lambda must get the
   // value as ARC_SESSION_TABLE_NAME, the name the wrapper reads first
   Object.assign(inv.inv._project.env, { aws: { [stage]: { SESSION_TABLE_NAME: 'session' } } })
   let guided = checkSessionVariable(pkg(inv) as Template, 'session')
-  let problems = [ ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems, ...checkModeVariables(template, stage), ...guided ]
+  let lint = cfnLint(template)
+  let problems = [
+    ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems,
+    ...checkModeVariables(template, stage), ...checkSessionTableAccess(template, SESSION_TABLE_ACTIONS), ...guided,
+    ...(lint?.problems ?? (process.env.CFN_LINT_REQUIRED ? [ 'cfn-lint is not installed (pip install cfn-lint)' ] : [])),
+  ]
 
   console.log(`\n${stage}: template ${JSON.stringify(template).length} bytes, ${lambdas.lambdas.length} Lambdas`)
   for (let { name, bundleBytes } of lambdas.lambdas) console.log(`  ${name.padEnd(22)} ${(bundleBytes / 1024).toFixed(1)} KB`)
   console.log(withAws ? `  ${stage}'s variables: read from SSM, as arc deploy reads them` : `  ${stage}'s variables: not read (no AWS credentials here); with them, the mode variables are checked too`)
+  console.log(lint ? `  cfn-lint: ${lint.problems.length} errors, ${lint.warnings.length} warnings${lint.warnings.map(w => `\n    warning ${w}`).join('')}` : '  SKIPPED cfn-lint: not installed (pip install cfn-lint)')
   for (let problem of problems) console.log(`  PROBLEM: ${problem}`)
-  if (problems.length === 0) console.log(`  ok: session table of its own (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME`)
+  if (problems.length === 0) console.log(`  ok: session table of its own (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME, the role allows ${SESSION_TABLE_ACTIONS.join(', ')} on the session table and no more`)
   failed ||= problems.length > 0
 }
 process.exitCode = failed ? 1 : 0

@@ -2,7 +2,9 @@
 // Each returns the problems it found, written for the person who has to fix app.arc.
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { modeConflict } from '../../src/shared/session/config.ts'
 
 export interface Resource {
@@ -75,6 +77,42 @@ export function checkModeVariables (template: Template, stage: string): string[]
       return conflict && `${name}: ${conflict}`
     })
     .filter(problem => problem !== null)
+}
+
+interface Statement { Effect: string, Action: string | string[], Resource: unknown }
+interface RoleProperties { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
+
+/** What the Lambdas' role allows on the session table: exactly the wrapper's item actions */
+export function checkSessionTableAccess (template: Template, expected: string[]): string[] {
+  let statements = (template.Resources.Role?.Properties as RoleProperties | undefined)?.Policies?.flatMap(p => p.PolicyDocument.Statement) ?? []
+  let onSessionTable = statements.filter(s => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes('"Ref":"SessionTable"'))
+  let actions = onSessionTable.flatMap(s => Array.isArray(s.Action) ? s.Action : [ s.Action ]).sort()
+  if (JSON.stringify(actions) === JSON.stringify([ ...expected ].sort())) return []
+  return [ `the role allows ${actions.join(', ') || 'nothing'} on the session table, expected only ${expected.join(', ')} (is session-table-access under @plugins in app.arc?)` ]
+}
+
+/**
+ * cfn-lint, AWS's CloudFormation linter, on the template: its errors are problems, its warnings
+ * are printed. Returns null when cfn-lint is not installed.
+ */
+export function cfnLint (template: Template): { problems: string[], warnings: string[] } | null {
+  let dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'))
+  try {
+    let file = join(dir, 'template.json')
+    writeFileSync(file, JSON.stringify(template, null, 2))
+    let run = spawnSync('cfn-lint', [ '--format', 'parseable', file ], { encoding: 'utf8' })
+    if (run.error) return null
+    let findings = run.stdout.split('\n').filter(Boolean).map(line => line.replace(`${file}:`, ''))
+    // Its exit code is a bit field: 2 means errors, 4 warnings, 8 informational
+    let errors = (run.status ?? 2) & 2
+    return {
+      problems: errors ? findings.filter(f => /:E\d/.test(f)).map(f => `cfn-lint: ${f}`).concat(findings.length ? [] : [ `cfn-lint failed: ${run.stderr.trim()}` ]) : [],
+      warnings: findings.filter(f => !/:E\d/.test(f)),
+    }
+  }
+  finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 export interface LambdaReport { name: string, bundleBytes: number }

@@ -7,11 +7,15 @@ declare module '@architect/sandbox' {
   export default sandbox
 }
 declare module '@architect/inventory' {
+  /** A deploy.start plugin method: gets the template, may return it changed */
+  export type DeployStart = (params: { arc: unknown, cloudformation: object, dryRun: boolean, inventory: Inventory, stackName: string, stage: string }) => unknown
   export interface Inventory {
     inv: {
       app: string
       aws: { profile?: string, region?: string }
+      plugins?: { _methods: { deploy?: { start?: DeployStart[] } } } | null
       _project: {
+        arc: unknown
         env: {
           local: Record<string, Record<string, string | number> | null> | null
           /** Each deployed stage's variables, read from SSM with `env: true` */

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import { checkModeVariables, checkRoutes, checkSessionTable, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import sessionTableAccess, { SESSION_TABLE_ACTIONS } from '../../src/plugins/session-table-access.js'
+import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkSessionTableAccess, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
 import { fakeSsm } from '../helpers/fake-ssm.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -76,4 +77,29 @@ test('npm run verify:deploy reads the stages\' variables from SSM when it can, a
   t.match(output, /production's variables: read from SSM, as arc deploy reads them/, 'it read production\'s variables')
   t.match(output, /PROBLEM: GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe"/, 'and names the problem')
   t.doesNotMatch(output.slice(0, output.indexOf('production:')), /PROBLEM/, 'staging, which has no variables, passes')
+})
+
+test('the session-table-access plugin leaves the role only the wrapper\'s item actions on the session table; other tables keep Architect\'s grant', async t => {
+  let plain = await templateFor(appArc)
+  t.match(checkSessionTableAccess(plain, SESSION_TABLE_ACTIONS).join(''), /the role allows dynamodb:\* on the session table/, 'Architect alone allows dynamodb:* (Scan included)')
+  let narrowed = sessionTableAccess.deploy.start({ cloudformation: plain })
+  t.deepEqual(checkSessionTableAccess(narrowed, SESSION_TABLE_ACTIONS), [], 'with the plugin: GetItem, PutItem and DeleteItem, nothing more')
+  t.ok(JSON.stringify(plain).includes('"dynamodb:*"'), 'and the template it was given is unchanged')
+
+  let withNotes = await templateFor(appArc.replace('@tables\n', '@tables\nnotes\n  id *String\n\n'))
+  let statements = JSON.stringify(sessionTableAccess.deploy.start({ cloudformation: withNotes }))
+  t.match(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*NotesTable/, 'another table keeps dynamodb:*')
+  t.doesNotMatch(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*SessionTable/, 'which no longer covers the session table')
+})
+
+test('cfn-lint, AWS\'s CloudFormation linter, finds no error in the final template, and does find a broken one', async t => {
+  let final = sessionTableAccess.deploy.start({ cloudformation: await templateFor(appArc) })
+  let lint = cfnLint(final)
+  if (!lint) {
+    t.notOk(process.env.CFN_LINT_REQUIRED, 'SKIPPED: cfn-lint is not installed (CI sets CFN_LINT_REQUIRED and has it)')
+    return
+  }
+  t.deepEqual(lint.problems, [], `no errors (${lint.warnings.length} warnings)`)
+  let broken = { Resources: { ...final.Resources, SessionTable: { ...final.Resources.SessionTable, Type: 'AWS::DynamoDB::Tabel' } } }
+  t.match(cfnLint(broken)?.problems.join('\n') ?? '', /cfn-lint: .*E\d{4}/, 'a misspelled resource type is an error')
 })
