@@ -18,7 +18,7 @@ import { clock } from './session/clock.ts'
 import { readSettings, type Mode, type Settings } from './session/config.ts'
 import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, type SentCookie } from './session/cookies.ts'
 import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type Meta } from './session/data.ts'
-import { html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
+import { ICON, html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
 import { log, type SessionEvent, type Where } from './session/log.ts'
 import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
 
@@ -132,7 +132,7 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
     let where: Where = { requestId, route: event.routeKey, mode: setup.ok ? setup.settings.mode : null }
     if (!setup.ok) {
       log('setup.refused', where, { message: setup.problem })
-      return withStandardHeaders(html(500, '<!doctype html><title>Server error</title><h1>Something went wrong on our side</h1>'), false)
+      return withStandardHeaders(html(500, `<!doctype html><title>Server error</title>${ICON}<h1>Something went wrong on our side</h1>`), false)
     }
     let { settings } = setup
     let request: Request = { event, settings, where, deadline, sent: sentCookie(event, settings) }
@@ -295,7 +295,7 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
 function answer ({ event, settings }: Request, status: number, message: string): Response {
   let response = wantsJson(event)
     ? json(status, { error: message })
-    : html(status, `<!doctype html><title>${status}</title><p>${message}</p><p><a href="/">Back</a></p>`)
+    : html(status, `<!doctype html><title>${status}</title>${ICON}<p>${message}</p><p><a href="/">Back</a></p>`)
   return withStandardHeaders(response, settings.deployed)
 }
 

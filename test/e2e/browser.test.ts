@@ -1,104 +1,118 @@
-// A real Chromium drives the app against Sandbox: forms, redirects, cookies and flash messages as
-// a visitor meets them. `npm run test:e2e` runs this file once per mode.
+// A real browser drives the app against Sandbox: forms, redirects, cookies and flash messages as a
+// visitor meets them. `npm run test:e2e` runs this file once per engine (Chromium, Firefox) and
+// mode, with the same assertions; BROWSER names the engine and BROWSER_PATH its executable.
 import test from 'tape'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, Page } from 'puppeteer-core'
 import { start, end, mode, root, base } from '../helpers/sandbox.ts'
-import { findChromium, CHROMIUM_ARGS, HOW_TO_INSTALL } from '../helpers/chromium.ts'
+import { launch, type Engine } from '../helpers/browsers.ts'
 
+const engine = (process.env.BROWSER ?? 'chromium') as Engine
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const IDLE_SECONDS = 604800 // ARC_SESSION_TTL in prefs.arc
 
 let browser: Browser
-let context: BrowserContext
 let page: Page
-// Chromium reports every Content-Security-Policy violation on the console
-let consoleMessages: string[] = []
+// What the browser reported: Content-Security-Policy violation events from every page, and its
+// console and page errors (Chromium logs CSP refusals to the console, Firefox as page errors)
+let violations: string[] = []
+let messages: string[] = []
+
+/** Listens to a page the way the tests need: CSP violation events, console and page errors */
+async function watch (target: Page) {
+  target.on('console', message => messages.push(message.text()))
+  target.on('pageerror', error => messages.push(error instanceof Error ? error.message : String(error)))
+  await target.exposeFunction('reportViolation', (violation: string) => { violations.push(violation) })
+  // (Browser code is given as text: these tests are type-checked without the DOM's types)
+  await target.evaluateOnNewDocument('document.addEventListener("securitypolicyviolation", e => reportViolation(e.violatedDirective + " " + e.blockedURI))')
+}
 
 /** Clicks a form button and waits until the page it redirects to (GET /) has loaded */
 async function submit (button: string) {
-  // The URL is / before and after, so wait for the GET / itself rather than for a URL change
-  let reloaded = page.waitForResponse(res => res.url() === `${base}/` && res.request().method() === 'GET')
-  await page.click(button)
-  await reloaded
-  await page.waitForLoadState()
+  await Promise.all([ page.waitForNavigation(), page.click(button) ])
 }
 
-async function count (): Promise<string> {
-  return (await page.textContent('#count')) ?? ''
+async function text (selector: string): Promise<string | null> {
+  let found: unknown = await page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent`)
+  return typeof found === 'string' ? found : null
 }
 
-test('start Sandbox and Chromium', async t => {
-  let executablePath = findChromium()
-  if (!executablePath) throw new Error(`No Chromium found. ${HOW_TO_INSTALL}`)
+async function sessionCookie () {
+  return (await browser.cookies()).find(cookie => cookie.name === '_idx')
+}
+
+test(`start Sandbox and ${engine}`, async t => {
   await start(t)
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
-  context = await browser.newContext()
-  page = await context.newPage()
-  page.on('console', message => consoleMessages.push(message.text()))
-  t.pass(`Chromium ${browser.version()} at ${executablePath}`)
+  browser = await launch(engine, String(process.env.BROWSER_PATH))
+  page = await browser.newPage()
+  await watch(page)
+  t.pass(`${await browser.version()} at ${process.env.BROWSER_PATH}`)
 })
 
 test('clicking Count three times, then reloading, shows 3', async t => {
   await page.goto(base)
-  t.equal(await count(), '0')
-  for (let i = 0; i < 3; i++) {
-    await submit('button:has-text("Count")')
-  }
+  t.equal(await text('#count'), '0')
+  for (let i = 0; i < 3; i++) await submit('#count-button')
   await page.reload()
-  t.equal(await count(), '3')
+  t.equal(await text('#count'), '3')
 })
 
 test('a bad `by` sent through the form shows the error exactly once, and the count is kept', async t => {
   // The number input would stop the browser from sending 1000; switch that off, as an old browser would
   await page.evaluate('document.querySelector(\'form[action="/count"]\').noValidate = true')
-  await page.fill('#by', '1000')
-  await submit('button:has-text("Count")')
-  t.equal(await page.textContent('[role="alert"]'), '"by" must be a whole number from 1 to 100')
-  t.equal(await count(), '3', 'count kept')
+  await page.locator('#by').fill('1000')
+  await submit('#count-button')
+  t.equal(await text('[role="alert"]'), '"by" must be a whole number from 1 to 100')
+  t.equal(await text('#count'), '3', 'count kept')
   await page.reload()
   t.equal(await page.$('[role="alert"]'), null, 'gone after a reload')
 })
 
-test('the _idx cookie in the browser is HttpOnly and SameSite=Lax', async t => {
-  let cookie = (await context.cookies(base)).find(c => c.name === '_idx')
+test('the browser keeps _idx HttpOnly, SameSite=Lax, for the idle limit the server sent', async t => {
+  let cookie = await sessionCookie()
   t.ok(cookie, 'the browser holds _idx')
   t.equal(cookie?.httpOnly, true, 'HttpOnly')
   t.equal(cookie?.sameSite, 'Lax', 'SameSite=Lax')
+  let left = Number(cookie?.expires) - Date.now() / 1000
+  t.ok(left > IDLE_SECONDS - 300 && left <= IDLE_SECONDS + 5, `it expires with the idle limit, ${IDLE_SECONDS} s (${Math.round(left)} s left)`)
   t.equal(await page.evaluate('document.cookie'), '', 'no script can see it')
   let value = decodeURIComponent(cookie?.value ?? '')
   if (mode === 'table') t.match(value, /^[\w-]{24}\.[\w+/]{43}$/, 'table mode: a signed id, not a JWE')
   else t.equal(value.split('.').length, 5, 'cookie mode: a JWE')
 })
 
-test('signing in shows the name; signing out shows the visitor signed out', async t => {
-  await page.fill('#name', 'Ada <Lovelace>')
-  await submit('button:has-text("Sign in")')
-  t.equal(await page.textContent('section[aria-labelledby="account"] strong'), 'Ada <Lovelace>')
-  t.equal(await count(), '3', 'the count came along')
-  await page.fill('#item', 'A cup of tea')
-  await submit('button:has-text("Add to cart")')
-  t.match(await page.textContent('#stored') ?? '', mode === 'table' ? /\d+-byte.*a signed id.*the row/ : /\d+-byte.*whole session in it/, 'the panel says what is stored where')
+test('signing in shows the name under a new cookie value; signing out shows the visitor signed out', async t => {
+  let before = (await sessionCookie())?.value
+  await page.locator('#name').fill('Ada <Lovelace>')
+  await submit('#sign-in')
+  t.equal(await text('section[aria-labelledby="account"] strong'), 'Ada <Lovelace>')
+  t.equal(await text('#count'), '3', 'the count came along')
+  let after = (await sessionCookie())?.value
+  t.ok(after && after !== before, 'the browser holds a new session cookie value')
+  await page.locator('#item').fill('A cup of tea')
+  await submit('#add-to-cart')
+  t.match(await text('#stored') ?? '', mode === 'table' ? /\d+-byte.*a signed id.*the row/ : /\d+-byte.*whole session in it/, 'the panel says what is stored where')
 
-  // Only `npm run screenshots` updates the README's pictures: tests leave the tree as they found it
-  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${root}docs/screenshot-${mode}.png`, fullPage: true })
+  // Only `npm run screenshots` updates the README's pictures (from Chromium): tests leave the tree as they found it
+  if (process.env.SCREENSHOTS && engine === 'chromium') await page.screenshot({ path: `${root}docs/screenshot-${mode}.png`, fullPage: true })
 
-  await submit('button:has-text("Sign out")')
+  await submit('#sign-out')
   t.ok(await page.$('#name'), 'the sign-in form is back')
-  t.equal(await count(), '0', 'and the session is new')
+  t.equal(await text('#count'), '0', 'and the session is new')
 })
 
 test('the page has no serious or critical accessibility violations (axe-core)', async t => {
   await page.evaluate(axeSource)
-  let violations = await page.evaluate<{ id: string, impact: string | null }[]>('axe.run().then(r => r.violations.map(v => ({ id: v.id, impact: v.impact })))')
-  let serious = violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-  t.deepEqual(serious, [], `no serious or critical violations${violations.length ? ` (minor: ${violations.map(v => v.id).join(', ')})` : ''}`)
+  let found = await page.evaluate('axe.run().then(r => r.violations.map(v => ({ id: v.id, impact: v.impact })))') as { id: string, impact: string | null }[]
+  let serious = found.filter(v => v.impact === 'serious' || v.impact === 'critical')
+  t.deepEqual(serious, [], `no serious or critical violations${found.length ? ` (minor: ${found.map(v => v.id).join(', ')})` : ''}`)
 })
 
-test('Chromium reported no Content-Security-Policy violation on any page above', async t => {
-  let violations = consoleMessages.filter(text => /Content Security Policy/i.test(text))
-  t.deepEqual(violations, [], `none among ${consoleMessages.length} console messages`)
+test(`${engine} reported no Content-Security-Policy violation and no page error on any page above`, async t => {
+  t.deepEqual(violations, [], 'no securitypolicyviolation event (Firefox would report one for /favicon.ico without the page\'s icon)')
+  t.deepEqual(messages.filter(m => /content.security.policy|error/i.test(m)), [], `no CSP refusal or error among ${messages.length} console messages and page errors`)
   // The policy allows the page's inline <style> by its hash: were the hash wrong, this would be 400
   t.equal(await page.evaluate('getComputedStyle(document.querySelector("#count")).fontWeight'), '700', 'and the page\'s own style applies')
 })
@@ -111,17 +125,28 @@ test('a page on another origin cannot frame the app', async t => {
   await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve))
   let address = other.address()
   let port = typeof address === 'object' && address ? address.port : 0
-  let framer = await context.newPage()
-  let refusal = framer.waitForEvent('console', { predicate: message => /frame-ancestors/.test(message.text()), timeout: 10_000 })
+  let framer = await browser.newPage()
+  let refusals: string[] = []
+  let refused = new Promise<void>(resolve => {
+    let note = (text: string) => {
+      if (!/frame-ancestors/.test(text)) return
+      refusals.push(text)
+      resolve()
+    }
+    framer.on('console', message => note(message.text()))
+    framer.on('pageerror', error => note(error instanceof Error ? error.message : String(error)))
+  })
   await framer.goto(`http://127.0.0.1:${port}/`)
-  t.match((await refusal).text(), /violates .*"frame-ancestors 'none'"\. The request has been blocked/, 'Chromium refuses to frame it')
+  await refused
+  t.match(refusals[0], /frame-ancestors 'none'/, `${engine} refuses to frame it`)
   let frame = framer.frames().find(f => f !== framer.mainFrame())
   t.equal(await frame?.$('#count'), null, 'and the app does not render inside the frame')
   await framer.close()
+  other.closeAllConnections() // a browser keeps its connection alive, which close() would wait out
   await new Promise(resolve => other.close(resolve))
 })
 
-test('close Chromium and Sandbox', async t => {
+test(`close ${engine} and Sandbox`, async t => {
   await browser?.close()
   await end(t)
 })

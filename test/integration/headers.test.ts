@@ -31,6 +31,8 @@ test('the page: a CSP that allows its own inline style by hash and nothing else 
   let policy = (page.headers.get('content-security-policy') ?? '').split('; ')
   t.ok(policy.includes('default-src \'none\''), 'default-src \'none\'')
   t.ok(policy.includes(`style-src 'sha256-${hash}'`), 'style-src: the hash of the page\'s own <style>')
+  t.ok(policy.includes('img-src data:'), 'img-src data:, for the page\'s empty icon (so Firefox fetches no /favicon.ico)')
+  t.match(page.text, /<link rel="icon" href="data:,">/, 'which the page has')
   t.ok(policy.includes('form-action \'self\''), 'form-action \'self\'')
   t.ok(policy.includes('base-uri \'none\''), 'base-uri \'none\'')
   // Sandbox injects a live-reload script into pages locally; deployed stages allow none (below)

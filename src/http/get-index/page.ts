@@ -2,6 +2,7 @@
 import { escapeHtml } from '../../shared/http.ts'
 import type { AppData } from '../../shared/app.ts'
 import type { Session, Storage } from '../../shared/session.ts'
+import { ICON } from '../../shared/session/http.ts'
 
 /** The page's only style, allowed by its hash in the page's Content-Security-Policy */
 export const STYLE = `
@@ -52,10 +53,10 @@ export function page (session: Session<AppData>): string {
   let flash = session.flash ? `<p class="flash" role="alert">${escapeHtml(session.flash)}</p>` : ''
   let who = user
     ? `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>.</p>
-       <form method="post" action="/logout"><button class="secondary">Sign out</button></form>`
+       <form method="post" action="/logout"><button id="sign-out" class="secondary">Sign out</button></form>`
     : `<form method="post" action="/login">
          <label for="name">Your name <input id="name" name="name" maxlength="40" autocomplete="username" required></label>
-         <button>Sign in</button>
+         <button id="sign-in">Sign in</button>
        </form>`
   return `<!doctype html>
 <html lang="en">
@@ -63,6 +64,7 @@ export function page (session: Session<AppData>): string {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Architect sessions: ${count}</title>
+  ${ICON}
   <style>${STYLE}</style>
 </head>
 <body>
@@ -75,7 +77,7 @@ export function page (session: Session<AppData>): string {
     <p class="count" id="count">${count}</p>
     <form method="post" action="/count">
       <label for="by">Add <input id="by" name="by" type="number" inputmode="numeric" value="1" min="1" max="100"></label>
-      <button>Count</button>
+      <button id="count-button">Count</button>
     </form>
   </section>
   <section aria-labelledby="account">
@@ -87,7 +89,7 @@ export function page (session: Session<AppData>): string {
     ${items}
     <form method="post" action="/cart">
       <label for="item">Item <input id="item" name="item" maxlength="100" required></label>
-      <button>Add to cart</button>
+      <button id="add-to-cart">Add to cart</button>
     </form>
   </section>
   <aside aria-labelledby="where">
