@@ -5,7 +5,7 @@ import stylistic from '@stylistic/eslint-plugin'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: [ '.build/**', 'node_modules/**', 'bench/.build/**' ] },
+  { ignores: [ '.build/**', 'node_modules/**', 'bench/.build/**', '.stryker-tmp/**', 'reports/**' ] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -27,10 +27,10 @@ export default tseslint.config(
     },
   },
   {
-    files: [ '*.js' ],
+    files: [ '*.js', '**/*.cjs' ],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { module: 'readonly', require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
-    // esbuild.config.js is CommonJS: the TypeScript plugin require()s it
+    languageOptions: { globals: { module: 'readonly', require: 'readonly', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    // CommonJS: esbuild.config.js (the TypeScript plugin require()s it) and scripts/check-node.cjs
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 )

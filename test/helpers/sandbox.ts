@@ -16,7 +16,16 @@ export async function devSecret (): Promise<string> {
   return String(inv._project.env.local?.testing?.ARC_APP_SECRET)
 }
 
-/** Starts Sandbox; `env` replaces the `@env testing` block of prefs.arc wholesale, as Sandbox does */
+/** The `@env testing` block of prefs.arc, which Sandbox gives every Lambda */
+async function testingEnv (): Promise<Record<string, string>> {
+  let { inv } = await inventory({ cwd: root })
+  return Object.fromEntries(Object.entries(inv._project.env.local?.testing ?? {}).map(([ name, value ]) => [ name, String(value) ]))
+}
+
+/**
+ * Starts Sandbox; `env` replaces the `@env testing` block of prefs.arc wholesale, as Sandbox does.
+ * Under mutation testing (npm run test:mutation) the Lambdas also get the mutant to activate.
+ */
 export async function start (t: Test, env?: Record<string, string>) {
   // `arc.tables()` in this process looks up the app's tables through Sandbox by app name
   process.env.ARC_APP_NAME = 'arc-sessions'
@@ -24,6 +33,8 @@ export async function start (t: Test, env?: Record<string, string>) {
   process.env.AWS_ACCESS_KEY_ID ??= 'sandbox'
   process.env.AWS_SECRET_ACCESS_KEY ??= 'sandbox'
   process.env.AWS_REGION ??= 'us-west-2'
+  let mutant = process.env.__STRYKER_ACTIVE_MUTANT__
+  if (mutant) env = { ...(env ?? await testingEnv()), __STRYKER_ACTIVE_MUTANT__: mutant }
   t.ok(await sandbox.start({ cwd: root, quiet: true, env }), `Sandbox started in ${mode} mode`)
 }
 

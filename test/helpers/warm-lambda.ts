@@ -50,7 +50,14 @@ lines.on('line', async line => {
 
 export function warmLambda (env: Record<string, string>): WarmLambda {
   let child = spawn(process.execPath, [ '-e', CHILD ], {
-    env: { PATH: process.env.PATH, BUILD_DIR: `${root}.build/http`, TIMEOUT_MS: String(TIMEOUT_MS), ...env },
+    env: {
+      PATH: process.env.PATH,
+      BUILD_DIR: `${root}.build/http`,
+      TIMEOUT_MS: String(TIMEOUT_MS),
+      // Under mutation testing (npm run test:mutation), the mutant to activate in the built handlers
+      ...(process.env.__STRYKER_ACTIVE_MUTANT__ ? { __STRYKER_ACTIVE_MUTANT__: process.env.__STRYKER_ACTIVE_MUTANT__ } : {}),
+      ...env,
+    },
     stdio: [ 'pipe', 'pipe', 'pipe' ],
   })
   let waiting: { resolve: (result: Result) => void, reject: (err: Error) => void }[] = []

@@ -144,3 +144,48 @@ test('ARC_FORCE_LEGACY_JWE_SECRET stops cookie mode with a message; table mode i
   t.ok(accepted({ ARC_APP_SECRET: STRONG, ARC_FORCE_LEGACY_JWE_SECRET: 'true', ARC_SESSION_TABLE_NAME: 'session' }))
   t.end()
 })
+
+test('one mode variable alone never conflicts; each choice names the variable to remove', t => {
+  t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'session' }), null)
+  t.equal(modeConflict({ SESSION_TABLE_NAME: 'jwe' }), null)
+  let guideLeftJwe = String(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' }, 'production'))
+  t.match(guideLeftJwe, /For cookie mode: npx arc env -e production -r ARC_SESSION_TABLE_NAME$/, 'SESSION_TABLE_NAME=jwe: cookie mode keeps it, removing the other')
+  let arcSaysJwe = String(modeConflict({ ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'session' }, 'staging'))
+  t.match(arcSaysJwe, /For table mode: npx arc env -e staging -r ARC_SESSION_TABLE_NAME\. For cookie mode: npx arc env -e staging -r SESSION_TABLE_NAME$/)
+  t.end()
+})
+
+test('a Domain is a host name: one or more labels of letters, digits and inner hyphens', t => {
+  for (let domain of [ 'example.com', '.example.com', 'x', 'a.b.c.example.com', 'my-app.example.co.uk', 'a1-b2.example' ]) {
+    t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_DOMAIN: domain }).cookie.domain, domain, `accepted: ${domain}`)
+  }
+  for (let domain of [ 'exa mple.com', 'example.com; Secure', '-bad.com', 'bad-.com', 'a..b', 'example.com.' ]) {
+    t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_DOMAIN: domain }), /must be a domain name/, `refused: ${JSON.stringify(domain)}`)
+  }
+  t.end()
+})
+
+test('the settings say what they were read as: the table, the audience, the stage', t => {
+  t.equal(accepted({ ARC_APP_SECRET: STRONG }).tableName, 'jwe', 'cookie mode names no table, as Architect would: jwe')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TABLE_NAME: 'arc-sessions-staging-session' }).tableName, 'arc-sessions-staging-session')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_NAME: 'shop' }).audience, 'shop/testing', 'the app and stage a session is bound to; testing when ARC_ENV is unset')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_NAME: 'shop', ARC_ENV: 'production' }).audience, 'shop/production')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG }).audience, '/testing', 'no app name, still a stage')
+  t.end()
+})
+
+test('a secret of exactly 32 printable ASCII characters is enough locally; one fewer, or one that is not ASCII there, is not', t => {
+  t.equal(accepted({ ARC_APP_SECRET: STRONG.slice(0, 32) }).secret.length, 32)
+  t.match(refused({ ARC_APP_SECRET: STRONG.slice(0, 31) }), /at least 32 characters/)
+  t.match(refused({ ARC_APP_SECRET: `é${STRONG}` }), /must start with 32 printable ASCII characters/, 'not ASCII at the start')
+  t.match(refused({ ARC_APP_SECRET: `a${'é'.repeat(40)}` }), /must start with 32 printable ASCII characters/, 'not ASCII after the first character')
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_PREVIOUS: `é${STRONG}` }), /ARC_APP_SECRET_PREVIOUS must start with 32 printable ASCII/, 'the previous secret too')
+  t.end()
+})
+
+test('table mode checks the first 32 characters of a deployed secret, whatever ARC_APP_SECRET_ALGO says', t => {
+  let weakFirst16 = `${'a'.repeat(16)}${STRONG}`
+  t.match(refused({ ARC_ENV: 'production', ARC_APP_SECRET: weakFirst16, ARC_APP_SECRET_ALGO: 'A128GCM' }), /in the 16 characters/, 'cookie mode with A128GCM is keyed by the first 16 alone: refused')
+  t.ok(accepted({ ARC_ENV: 'production', ARC_APP_SECRET: weakFirst16, ARC_APP_SECRET_ALGO: 'A128GCM', ARC_SESSION_TABLE_NAME: 'session' }), 'table mode signs with the whole secret: its first 32 characters are checked, and pass')
+  t.end()
+})

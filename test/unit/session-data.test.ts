@@ -2,7 +2,8 @@
 import test from 'tape'
 import * as v from 'valibot'
 import { AppSession } from '../../src/shared/app.ts'
-import { checkData, defaultsOf } from '../../src/shared/session/data.ts'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { checkData, defaultsOf, parseRecord, splitRecord, type DataSchema } from '../../src/shared/session/data.ts'
 
 test('the defaults are what the schema makes of {}, a fresh copy each time', t => {
   let first = defaultsOf(AppSession)
@@ -31,5 +32,92 @@ test('a rule across fields that fails resets the whole session to its defaults',
     v.check(data => data.count <= data.cart.length),
   )
   t.deepEqual(checkData(Linked, { count: 2, cart: [ 'a' ] }), { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] })
+  t.end()
+})
+
+/**
+ * A schema of any Standard Schema library, written out: it reports the issues given while the
+ * input still holds the field each names (an issue naming no field by name, while there is any input), and
+ * otherwise fills in the defaults
+ */
+function reporting (issues: StandardSchemaV1.Issue[], defaults: Record<string, unknown> = { count: 0, cart: [] }): DataSchema {
+  let keyOf = (issue: StandardSchemaV1.Issue) => {
+    let first = issue.path?.[0]
+    return typeof first === 'object' ? first.key : first
+  }
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'test',
+      validate: (value: unknown) => {
+        let input = value as Record<string, unknown>
+        if (Object.keys(input).length === 0) return { value: structuredClone(defaults) }
+        let standing = issues.filter(issue => {
+          let key = keyOf(issue)
+          return typeof key !== 'string' || Object.hasOwn(input, key)
+        })
+        return standing.length ? { issues: standing } : { value: { ...structuredClone(defaults), ...input } }
+      },
+    },
+  }
+}
+
+test('valid stored data comes back as it is, with nothing reset', t => {
+  let user = { name: 'Ada', since: 1 }
+  t.deepEqual(checkData(AppSession, { count: 1, user, cart: [] }), { data: { count: 1, user, cart: [] }, reset: [] })
+  t.end()
+})
+
+test('issues are matched to fields by their first path item, as a key or as { key }', t => {
+  let asKey = checkData(reporting([ { message: 'bad', path: [ 'count' ] } ]), { count: 'x', cart: [] })
+  t.deepEqual(asKey.reset, [ 'count' ], 'a plain key')
+  let asObject = checkData(reporting([ { message: 'bad', path: [ { key: 'cart' } ] } ]), { count: 1, cart: 5 })
+  t.deepEqual(asObject.reset, [ 'cart' ], 'a { key } path item')
+  t.end()
+})
+
+test('an issue about the whole object, or about no field by name, resets everything, even beside field issues', t => {
+  let mixed = checkData(reporting([ { message: 'bad', path: [ 'count' ] }, { message: 'the whole object' } ]), { count: 'x', cart: [] })
+  t.deepEqual(mixed, { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] })
+  let numbered = checkData(reporting([ { message: 'bad', path: [ 0 ] } ]), { count: 1, cart: [] })
+  t.deepEqual(numbered.reset, [ '(all fields)' ], 'a numeric path item names no field')
+  t.end()
+})
+
+test('a schema that validates asynchronously is refused: session data is read on every request', t => {
+  let slow: DataSchema = { '~standard': { version: 1, vendor: 'test', validate: async () => ({ value: {} }) } }
+  t.throws(() => defaultsOf(slow), /^TypeError: The session schema must validate synchronously$/)
+  t.end()
+})
+
+test('a schema without defaults names every field that lacks one', t => {
+  t.throws(() => defaultsOf(v.object({ name: v.string(), email: v.string() })), /these have none: name, email$/)
+  t.end()
+})
+
+test('the wrapper\'s own fields are read with care: each of the right type, or its fallback', t => {
+  let meta = (record: Record<string, unknown>) => splitRecord({ _renewed: 1000, ...record }).meta
+  t.deepEqual(meta({ _since: 500, _flash: 'hi', _host: true, _aud: 'app/production' }), { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production' })
+  t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7 }), { renewed: 1000, since: 1000, flash: null, host: false, audience: null }, 'a wrong type falls back: since to the last renewal, the rest to none')
+  t.deepEqual(meta({}), { renewed: 1000, since: 1000, flash: null, host: false, audience: null }, 'a session plain arc.http() wrote has none of them')
+  t.deepEqual(splitRecord({ _renewed: 1, _aud: 'x', count: 2 }).fields, { count: 2 }, 'and they are not the app\'s fields')
+  t.end()
+})
+
+test('keys that could reach a prototype never leave the parser, even spelled with escapes', t => {
+  let parsed = parseRecord('{"__proto__":{"admin":true},"constructor":1,"a":{"prototype":2,"b":3},"\\u005f_proto__":4}')
+  t.deepEqual(Object.keys(parsed ?? {}), [ 'a' ], 'at the top')
+  t.deepEqual(parsed?.a, { b: 3 }, 'and inside')
+  t.deepEqual(parseRecord('{"count":1}'), { count: 1 }, 'text without them parses as it is')
+  t.equal(parseRecord('[1]'), null, 'an array is no record')
+  t.equal(parseRecord('{"count":'), null, 'and broken JSON is none either')
+  t.end()
+})
+
+test('with a schema that keeps unknown fields, a stored `__proto__` or `constructor` still never reaches the data', t => {
+  let Loose = v.looseObject({ count: v.optional(v.number(), 0) })
+  let { data } = checkData(Loose, parseRecord('{"count":1,"__proto__":{"admin":true},"constructor":{"x":1},"theme":"dark"}') ?? {})
+  t.deepEqual(Object.keys(data), [ 'count', 'theme' ], 'an unknown field is kept, the prototype keys are not')
+  t.equal(Object.getPrototypeOf(data), Object.prototype)
   t.end()
 })

@@ -100,9 +100,16 @@ export function withoutPrototypeKeys (key: string, value: unknown): unknown {
 // for it: text that names one, or has a \u escape (which could spell one)
 const MAY_NAME_PROTOTYPE_KEYS = /"(__proto__|constructor|prototype)"|\\u/
 
-/** JSON.parse, without keys that could reach an object's prototype */
-export function parseWithoutPrototypeKeys (text: string): unknown {
-  return MAY_NAME_PROTOTYPE_KEYS.test(text) ? JSON.parse(text, withoutPrototypeKeys) : JSON.parse(text)
+/** The object a JSON text holds, without keys that could reach a prototype; null for anything else */
+export function parseRecord (text: string): Record<string, unknown> | null {
+  try {
+    // Stryker disable next-line ConditionalExpression: always taking the reviver is only slower
+    let value: unknown = MAY_NAME_PROTOTYPE_KEYS.test(text) ? JSON.parse(text, withoutPrototypeKeys) : JSON.parse(text)
+    return isPlainObject(value) ? value : null
+  }
+  catch {
+    return null
+  }
 }
 
 export function isPlainObject (value: unknown): value is Record<string, unknown> {

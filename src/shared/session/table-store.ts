@@ -5,7 +5,7 @@ import arc from '@architect/functions'
 import { sign, unsign } from 'cookie-signature'
 import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
-import { isPlainObject, parseWithoutPrototypeKeys } from './data.ts'
+import { parseRecord } from './data.ts'
 import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionStore } from './store.ts'
 
 // Architect's ddb provider sets `_ttl` to a week after each write
@@ -89,8 +89,8 @@ export function recordFromRow (Item: Record<string, unknown> | undefined, now: n
   // A JSON copy: sets and binary become plain values, prototype keys are dropped, and numbers past
   // 2^53 (which aws-lite hands over as BigInt, and JSON cannot hold) are left for the schema to default
   let json = JSON.stringify(Item, (_key, value: unknown) => typeof value === 'bigint' ? undefined : value)
-  let row = parseWithoutPrototypeKeys(json)
-  if (!isPlainObject(row)) return null
+  let row = parseRecord(json)
+  if (!row) return null
   let { _idx, _secret, _ttl, _version, _renewed, ...fields } = row
   // A row plain arc.http() wrote has no `_renewed`; it set `_ttl` a week after its last write
   let renewed = typeof _renewed === 'number' ? _renewed : (Item._ttl - ARCHITECT_WEEK) * 1000

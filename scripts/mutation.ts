@@ -1,0 +1,110 @@
+// npm run test:mutation [-- <file>...] [--unit]
+// Mutation testing of the session wrapper with Stryker: it makes hundreds of small changes to a file
+// (a `<` for a `<=`, a condition dropped, a string emptied) and runs the tests that reach that file
+// against each one. A change no test notices is a gap in the tests. Each file runs its unit tests,
+// then its integration tests against Sandbox in cookie mode, then in table mode (table-store.ts in
+// table mode only: cookie mode never loads it); the first failing file ends that mutant's run.
+// With file names (`config`, `session`...), only those; with --unit, only the unit tests of the
+// files they reach, failing below 90% (.ci/run runs that part). Scores go in docs/testing.md.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Stryker } from '@stryker-mutator/core'
+import type { MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core'
+
+const root = new URL('..', import.meta.url).pathname
+const BREAK = 90
+
+interface Target {
+  unit: string[]
+  integration: string[]
+  /** Table mode only: code cookie mode never runs */
+  tableOnly?: true
+}
+
+// Which tests reach which file, fastest and likeliest to fail first
+const TARGETS: Record<string, Target> = {
+  'session.ts': { unit: [ 'session-size' ], integration: [ 'app', 'lifecycle', 'sign-in', 'hostile', 'errors-and-logs', 'expiry-edges', 'host-cookie', 'stage-binding', 'old-shapes', 'headers', 'deadlines', 'concurrency', 'architect-settings' ] },
+  'session/config.ts': { unit: [ 'config' ], integration: [ 'architect-settings', 'environments', 'table-names' ] },
+  'session/secrets.ts': { unit: [ 'secrets', 'config' ], integration: [] },
+  'session/data.ts': { unit: [ 'session-data', 'fuzz-readers' ], integration: [ 'old-shapes', 'errors-and-logs' ] },
+  'session/cookie-store.ts': { unit: [ 'jwe-oracle', 'fuzz-readers', 'session-size' ], integration: [ 'app', 'hostile', 'rotation', 'architect-settings' ] },
+  'session/cookies.ts': { unit: [ 'cookie-versions' ], integration: [ 'architect-settings', 'host-cookie', 'environments', 'hostile', 'app' ] },
+  'session/http.ts': { unit: [], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
+  'session/log.ts': { unit: [], integration: [ 'logs', 'errors-and-logs' ] },
+  'session/store.ts': { unit: [], integration: [ 'expiry-edges', 'faults', 'deadlines', 'concurrency' ] },
+  'session/table-store.ts': { unit: [ 'fuzz-readers' ], integration: [ 'sign-out-race', 'concurrency', 'table-names', 'faults', 'deadlines', 'hostile', 'rotation', 'host-cookie', 'lifecycle' ], tableOnly: true },
+  'session/clock.ts': { unit: [], integration: [ 'expiry-edges' ] },
+}
+
+// The files unit tests alone can hold to the mark, fast enough for CI: settings, secrets, session
+// data and the cookie reader
+const UNIT_LEVEL = [ 'session/config.ts', 'session/secrets.ts', 'session/data.ts', 'session/cookie-store.ts' ]
+
+const args = process.argv.slice(2)
+const unitOnly = args.includes('--unit')
+const chosen = args.filter(arg => !arg.startsWith('--'))
+const names = Object.keys(TARGETS).filter(name => chosen.length === 0 || chosen.some(c => name.replace(/^session\//, '').replace(/\.ts$/, '') === c.replace(/\.ts$/, '')))
+  .filter(name => !unitOnly || UNIT_LEVEL.includes(name))
+if (names.length === 0) {
+  console.log(`Usage: npm run test:mutation [-- <file>...] [--unit]; files: ${Object.keys(TARGETS).map(n => n.replace(/^session\//, '').replace(/\.ts$/, '')).join(', ')}`)
+  process.exit(2)
+}
+
+/** The shell command Stryker runs for each mutant: every step must pass, the first failure ends it */
+function commandFor ({ unit, integration, tableOnly }: Target): string {
+  let tape = (kind: string, file: string) => `node_modules/.bin/tape test/${kind}/${file}.test.ts`
+  // Fewer fuzz cases (seeded as ever): a mutant that breaks a reader fails within a few hundred
+  let steps = unit.map(file => `FUZZ_RUNS=300 ${tape('unit', file)}`)
+  if (!unitOnly) {
+    for (let tableName of tableOnly ? [ 'session' ] : [ 'jwe', 'session' ]) {
+      steps.push(...integration.map(file => `ARC_SESSION_TABLE_NAME=${tableName} ${tape('integration', file)}`))
+    }
+  }
+  return `${steps.join(' > /dev/null && ')} > /dev/null`
+}
+
+interface Score { file: string, mutants: number, killed: number, survived: number, disabled: number, score: number, minutes: number }
+
+function scoreOf (file: string, results: MutantResult[], minutes: number): Score {
+  let counted = results.filter(r => [ 'Killed', 'Timeout', 'Survived', 'NoCoverage' ].includes(r.status))
+  let killed = counted.filter(r => r.status === 'Killed' || r.status === 'Timeout').length
+  return { file, mutants: results.length, killed, survived: counted.length - killed, disabled: results.filter(r => r.status === 'Ignored').length, score: 100 * killed / (counted.length || 1), minutes }
+}
+
+let scores: Score[] = []
+for (let name of names) {
+  let file = `src/shared/${name}`
+  let options: PartialStrykerOptions = {
+    testRunner: 'command',
+    commandRunner: { command: commandFor(TARGETS[name]) },
+    checkers: [],
+    coverageAnalysis: 'off',
+    mutate: [ file ],
+    concurrency: 2,
+    reporters: [ 'clear-text', 'progress' ],
+    clearTextReporter: { logTests: false, allowColor: false },
+    ignorePatterns: [ '.build', 'bench/.build', 'docs', '.stryker-tmp' ],
+    tempDirName: '.stryker-tmp',
+    thresholds: { high: BREAK, low: BREAK, break: null },
+  }
+  console.log(`\n${file}: ${options.commandRunner?.command}`)
+  let started = Date.now()
+  let results = await new Stryker(options).runMutationTest()
+  scores.push(scoreOf(file, results, (Date.now() - started) / 60_000))
+}
+
+let rows = scores.map(s => `| \`${s.file}\` | ${s.mutants} | ${s.killed} | ${s.survived} | ${s.disabled} | ${s.score.toFixed(1)}% | ${s.minutes.toFixed(1)} |`)
+let table = [ '| file | mutants | killed | survived | disabled (equivalent) | score | minutes |', '|---|---|---|---|---|---|---|', ...rows ].join('\n')
+console.log(`\n${table}`)
+
+// A full run (every file, integration tests included) is what docs/testing.md publishes
+if (!unitOnly && chosen.length === 0) {
+  let page = `${root}docs/testing.md`
+  let text = readFileSync(page, 'utf8')
+  let published = `<!-- mutation scores: written by npm run test:mutation -->\nRun on ${new Date().toISOString().slice(0, 10)}, ${scores.reduce((sum, s) => sum + s.minutes, 0).toFixed(0)} minutes in all on this machine (2 cores).\n\n${table}\n<!-- /mutation scores -->`
+  writeFileSync(page, text.replace(/<!-- mutation scores[\s\S]*?<!-- \/mutation scores -->/, published))
+}
+let low = scores.filter(s => s.score < BREAK)
+if (low.length) {
+  console.log(`\nBelow ${BREAK}%: ${low.map(s => s.file).join(', ')}`)
+  process.exitCode = 1
+}
