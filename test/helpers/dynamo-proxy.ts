@@ -7,8 +7,8 @@ export interface DynamoFaults {
   delayMs?: number
   /** How many calls to answer with ProvisionedThroughputExceededException (Infinity: all of them) */
   throttle?: number
-  /** Answer every PutItem with ConditionalCheckFailedException, as if another request always won */
-  conflictWrites?: boolean
+  /** How many PutItems to answer with ConditionalCheckFailedException, as if another request won (Infinity: all of them) */
+  conflicts?: number
 }
 
 export interface DynamoProxy {
@@ -34,12 +34,14 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     seen.push(operation)
     // A call meets the faults in force when it arrives, even if the test has moved on by the time
     // its delay is over (the handler gave up on it; it must not land late)
-    let { delayMs, conflictWrites } = faults
+    let { delayMs } = faults
     let throttled = Boolean(faults.throttle)
     if (faults.throttle) faults.throttle--
+    let conflicted = operation === 'PutItem' && Boolean(faults.conflicts)
+    if (conflicted && faults.conflicts) faults.conflicts--
     if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs))
     if (throttled) return refuse(res, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.')
-    if (conflictWrites && operation === 'PutItem') return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
+    if (conflicted) return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
     let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(res)

@@ -31,7 +31,7 @@ test('start Sandbox, and a warm Lambda whose DynamoDB calls go through a proxy w
 })
 
 test('DynamoDB answering in 2.5 s per call, and every write losing a race: an answer before the timeout', async t => {
-  proxy.set({ delayMs: 2500, conflictWrites: true })
+  proxy.set({ delayMs: 2500, conflicts: Infinity })
   let result = await count(1)
   t.ok(result.ms < TIMEOUT_MS, `answered in ${Math.round(result.ms)} ms, within the ${TIMEOUT_MS} ms timeout`)
   if (mode === 'table') {
@@ -46,7 +46,7 @@ test('DynamoDB answering in 2.5 s per call, and every write losing a race: an an
 })
 
 test('a write that loses every race answers 409 with a message, quickly', async t => {
-  proxy.set({ conflictWrites: true })
+  proxy.set({ conflicts: Infinity })
   let { response, ms } = await count(1)
   if (mode === 'table') {
     t.equal(response.statusCode, 409, `409 after 10 attempts (${Math.round(ms)} ms)`)

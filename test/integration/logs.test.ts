@@ -68,7 +68,7 @@ test('the same with DynamoDB throttling, slow, or losing every race', async t =>
   let cookie = await call('post-count', '', { by: 1 })
   // Throttled throughout; one call slower than the 3 s a call may take; two 2.5 s calls, which
   // outlast the budget; every write losing its race
-  for (let faults of [ { throttle: Infinity }, { delayMs: 3500 }, { delayMs: 2500 }, { conflictWrites: true } ]) {
+  for (let faults of [ { throttle: Infinity }, { delayMs: 3500 }, { delayMs: 2500 }, { conflicts: Infinity } ]) {
     proxy.set(faults)
     await call('post-count', cookie, { by: 1 })
   }

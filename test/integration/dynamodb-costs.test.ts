@@ -1,0 +1,117 @@
+// What each action costs in DynamoDB calls, counted at a proxy in front of Sandbox's DynamoDB, on
+// the built handlers. The table in docs/production.md is read here and must match, row for row,
+// so it cannot drift from the code. Cookie mode makes no call at all, for any of them.
+import test from 'tape'
+import { readFileSync } from 'node:fs'
+import { sign } from 'cookie-signature'
+import { start, end, mode, devSecret, ports, root } from '../helpers/sandbox.ts'
+import { event } from '../helpers/lambda.ts'
+import { warmLambda, sandboxEnv, sandboxPorts, type Route, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { dynamoProxy, type DynamoFaults, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
+import { putRow } from '../helpers/table.ts'
+import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
+
+const DAY = 24 * 60 * 60 * 1000
+let lambda: WarmLambda
+let proxy: DynamoProxy
+let secret = ''
+
+/** A request, and the cookie it makes (the `_idx=…` pair), as the next request would send it */
+async function call (route: Route, request: Event, now?: number): Promise<string> {
+  let { response } = await lambda.call(route, request, now)
+  return (response.cookies ?? []).find(c => !/Max-Age=0/.test(c))?.split(';')[0] ?? ''
+}
+
+const get = (cookie = '') => event({ cookie: cookie || undefined })
+const post = (path: string, json: object, cookie = '') => event({ method: 'POST', path, json, cookie: cookie || undefined })
+const form = (path: string, body: string, cookie: string) => ({ ...post(path, {}, cookie), headers: { host: 'localhost:3333', 'content-type': 'application/x-www-form-urlencoded' }, body })
+
+/** A session to start from */
+const session = () => call('post-count', post('/count', { by: 1 }))
+const none = async () => ''
+
+async function flashed (): Promise<string> {
+  let cookie = await session()
+  await call('post-count', form('/count', 'by=0', cookie))
+  return cookie
+}
+
+async function expired (): Promise<string> {
+  let id = `expired-${Date.now()}`
+  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) - 60, _renewed: Date.now() - 8 * DAY, _version: 1, count: 1 })
+  return `_idx=${encodeURIComponent(sign(id, secret))}`
+}
+
+const forged = async () => `_idx=${encodeURIComponent(sign('forged-id-0000000000000', 'not-the-secret-0123456789abcdefghij'))}`
+
+interface Action {
+  /** Makes the cookie the visitor arrives with; its calls are not counted */
+  before: () => Promise<string>
+  /** The request counted */
+  request: (cookie: string) => Parameters<typeof call>
+  /** Faults for the proxy to apply to that request */
+  faults?: DynamoFaults
+}
+
+// Each row of the table: the cookie the visitor arrives with, and what they do
+const ACTIONS: [string, Action][] = [
+  [ 'A page view without a session', { before: none, request: () => [ 'get-index', get() ] } ],
+  [ 'A page view with a session', { before: session, request: cookie => [ 'get-index', get(cookie) ] } ],
+  [ 'A renewal: a page view once half the idle limit has passed', { before: session, request: cookie => [ 'get-index', get(cookie), Date.now() + 4 * DAY ] } ],
+  [ 'Count, starting a session', { before: none, request: () => [ 'post-count', post('/count', { by: 1 }) ] } ],
+  [ 'Count, with a session', { before: session, request: cookie => [ 'post-count', post('/count', { by: 1 }, cookie) ] } ],
+  [ 'Add to the cart, with a session', { before: session, request: cookie => [ 'post-cart', post('/cart', { item: 'tea' }, cookie) ] } ],
+  [ 'Sign in, without a session', { before: none, request: () => [ 'post-login', post('/login', { name: 'Ada' }) ] } ],
+  [ 'Sign in, from a session', { before: session, request: cookie => [ 'post-login', post('/login', { name: 'Ada' }, cookie) ] } ],
+  [ 'Sign out', { before: session, request: cookie => [ 'post-logout', post('/logout', {}, cookie) ] } ],
+  [ 'Sign out, without a session', { before: none, request: () => [ 'post-logout', post('/logout', {}) ] } ],
+  [ 'A form error, with a session: the message is stored', { before: session, request: cookie => [ 'post-count', form('/count', 'by=0', cookie) ] } ],
+  [ 'The page that shows that message, once', { before: flashed, request: cookie => [ 'get-index', get(cookie) ] } ],
+  [ 'A `400` for a JSON client, with a session', { before: session, request: cookie => [ 'post-count', post('/count', { by: 0 }, cookie) ] } ],
+  [ 'Count, losing one race: a conflict retry', { before: session, request: cookie => [ 'post-count', post('/count', { by: 1 }, cookie) ], faults: { conflicts: 1 } } ],
+  [ 'A forged cookie', { before: forged, request: cookie => [ 'get-index', get(cookie) ] } ],
+  [ 'An expired cookie (its row past `_ttl`, not yet swept)', { before: expired, request: cookie => [ 'get-index', get(cookie) ] } ],
+]
+
+/** How the table in docs/production.md writes a list of calls: counts by operation, or "none" */
+function written (calls: string[]): string {
+  let order = [ 'GetItem', 'PutItem', 'DeleteItem' ]
+  let counted = order.map(op => [ op, calls.filter(c => c === op).length ] as const).filter(([ , n ]) => n > 0)
+  let others = calls.filter(c => !order.includes(c))
+  return [ ...counted.map(([ op, n ]) => `${n} ${op}`), ...others ].join(' + ') || 'none'
+}
+
+/** The rows of the cost table in docs/production.md: action → table mode's calls */
+function documented (): Map<string, string> {
+  let doc = readFileSync(`${root}docs/production.md`, 'utf8')
+  let table = doc.slice(doc.indexOf('| action | table mode |'))
+  let rows = table.split('\n').slice(2).filter(line => line.startsWith('| '))
+  return new Map(rows.map(line => line.split('|').map(cell => cell.trim())).map(cells => [ cells[1], cells[2] ]))
+}
+
+test('start Sandbox, and a warm Lambda whose DynamoDB calls are counted at a proxy', async t => {
+  await start(t)
+  secret = await devSecret()
+  proxy = await dynamoProxy(ports.tables)
+  lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port) }))
+})
+
+test(`each action costs what docs/production.md says (${mode} mode)`, async t => {
+  let doc = documented()
+  t.deepEqual([ ...doc.keys() ], ACTIONS.map(([ action ]) => action), 'the documented rows are exactly the actions counted here')
+  for (let [ action, { before, request, faults } ] of ACTIONS) {
+    let cookie = await before()
+    let from = proxy.calls().length
+    proxy.set(faults ?? {})
+    await call(...request(cookie))
+    let calls = proxy.calls().slice(from)
+    t.equal(written(calls), mode === 'table' ? doc.get(action) : 'none', `${action}: ${written(calls)}`)
+  }
+  proxy.set({})
+})
+
+test('stop the Lambda, the proxy and Sandbox', async t => {
+  lambda.close()
+  await proxy.close()
+  await end(t)
+})
