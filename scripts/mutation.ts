@@ -20,18 +20,19 @@ interface Target {
   tableOnly?: true
 }
 
-// Which tests reach which file, fastest and likeliest to fail first
+// Which tests reach which file, fastest and likeliest to fail first; those that measure time
+// (concurrency, deadlines) last, since a loaded machine can slow them into failing
 const TARGETS: Record<string, Target> = {
-  'session.ts': { unit: [ 'session-size' ], integration: [ 'app', 'lifecycle', 'sign-in', 'hostile', 'errors-and-logs', 'expiry-edges', 'host-cookie', 'stage-binding', 'old-shapes', 'headers', 'deadlines', 'concurrency', 'architect-settings' ] },
+  'session.ts': { unit: [ 'session-size' ], integration: [ 'app', 'lifecycle', 'sign-in', 'hostile', 'errors-and-logs', 'logs', 'dynamodb-costs', 'expiry-edges', 'host-cookie', 'stage-binding', 'old-shapes', 'headers', 'architect-settings', 'concurrency', 'deadlines' ] },
   'session/config.ts': { unit: [ 'config' ], integration: [ 'architect-settings', 'environments', 'table-names' ] },
   'session/secrets.ts': { unit: [ 'secrets', 'config' ], integration: [] },
   'session/data.ts': { unit: [ 'session-data', 'fuzz-readers' ], integration: [ 'old-shapes', 'errors-and-logs' ] },
-  'session/cookie-store.ts': { unit: [ 'jwe-oracle', 'fuzz-readers', 'session-size' ], integration: [ 'app', 'hostile', 'rotation', 'architect-settings' ] },
-  'session/cookies.ts': { unit: [ 'cookie-versions' ], integration: [ 'architect-settings', 'host-cookie', 'environments', 'hostile', 'app' ] },
+  'session/cookie-store.ts': { unit: [ 'cookie-reader', 'jwe-oracle', 'fuzz-readers', 'session-size' ], integration: [ 'app', 'hostile', 'rotation', 'architect-settings' ] },
+  'session/cookies.ts': { unit: [ 'cookies', 'cookie-versions' ], integration: [ 'architect-settings', 'host-cookie', 'environments', 'hostile', 'app' ] },
   'session/http.ts': { unit: [], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
-  'session/log.ts': { unit: [], integration: [ 'logs', 'errors-and-logs' ] },
-  'session/store.ts': { unit: [], integration: [ 'expiry-edges', 'faults', 'deadlines', 'concurrency' ] },
-  'session/table-store.ts': { unit: [ 'fuzz-readers' ], integration: [ 'sign-out-race', 'concurrency', 'table-names', 'faults', 'deadlines', 'hostile', 'rotation', 'host-cookie', 'lifecycle' ], tableOnly: true },
+  'session/log.ts': { unit: [ 'log' ], integration: [ 'logs', 'errors-and-logs' ] },
+  'session/store.ts': { unit: [], integration: [ 'logs', 'expiry-edges', 'faults', 'dynamodb-costs', 'concurrency', 'deadlines' ] },
+  'session/table-store.ts': { unit: [ 'fuzz-readers' ], integration: [ 'dynamodb-costs', 'sign-out-race', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
   'session/clock.ts': { unit: [], integration: [ 'expiry-edges' ] },
 }
 

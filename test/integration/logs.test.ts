@@ -87,6 +87,19 @@ test('every line is one JSON event that says where it happened', async t => {
   t.deepEqual(expected.filter(name => !seen.has(name)), [], `these events were logged: ${expected.join(', ')}`)
 })
 
+test('a failing store says what kind of failure it was: throttled, out of time, or gone', async t => {
+  let events = lambda.logs().map(line => JSON.parse(line) as Record<string, unknown>)
+  let kinds = Object.fromEntries(events.filter(e => String(e.event).startsWith('store.') || e.event === 'deadline.reached').map(e => [ e.event, e.error ]))
+  if (mode === 'table') {
+    t.deepEqual(kinds, { 'store.throttled': 'ThrottledError', 'store.failed': 'StoreError', 'deadline.reached': 'DeadlineError' }, 'each with the kind of error the wrapper named')
+    let exhausted = events.find(e => e.event === 'conflicts.exhausted')
+    t.equal(exhausted?.attempts, 10, 'and losing every race ends after 10 attempts')
+  }
+  else {
+    t.deepEqual(kinds, {}, 'cookie mode has no store to fail')
+  }
+})
+
 /** Percent-decoded, or as it is: some values sent above were cut mid-escape on purpose */
 function decoded (value: string): string {
   try {

@@ -1,0 +1,56 @@
+// Which session cookie a request sent, and the Set-Cookie headers that write and clear it.
+import test from 'tape'
+import { readSettings, type Settings } from '../../src/shared/session/config.ts'
+import { clearCookie, sentCookie, setCookie } from '../../src/shared/session/cookies.ts'
+import { event } from '../helpers/lambda.ts'
+import { randomSecret } from '../helpers/secrets.ts'
+
+function settingsFor (env: Record<string, string> = {}): Settings {
+  let setup = readSettings({ ARC_APP_SECRET: randomSecret(), ...env })
+  if (!setup.ok) throw new Error(setup.problem)
+  return setup.settings
+}
+
+const local = settingsFor()
+const deployed = settingsFor({ ARC_ENV: 'production' })
+
+test('the session cookie sent: the last of its name counts, as in Architect, with its size as sent', t => {
+  t.deepEqual(sentCookie(event({ cookie: '_idx=first; theme=dark; _idx=last%2Bone' }), local), { name: '_idx', value: 'last+one', bytes: 15, legacy: false })
+  t.equal(sentCookie(event({ cookie: 'theme=dark' }), local), null, 'none at all')
+  t.equal(sentCookie(event({ cookie: '_idx=' }), local), null, 'an empty one is none')
+  let header = { ...event({}), cookies: undefined, headers: { host: 'localhost:3333', cookie: 'a=1; _idx=from-the-header' } }
+  t.equal(sentCookie(header, local)?.value, 'from-the-header', 'from a Cookie header too, when API Gateway gives no cookies array')
+  t.end()
+})
+
+test('a cookie longer than any the wrapper writes is not worth reading: up to 4096 characters are', t => {
+  t.equal(sentCookie(event({ cookie: `_idx=${'a'.repeat(4096)}` }), local)?.value.length, 4096, '4096: read (and then refused by the store)')
+  t.equal(sentCookie(event({ cookie: `_idx=${'a'.repeat(4097)}` }), local), null, '4097: not even read')
+  t.end()
+})
+
+test('deployed, __Host-idx counts; an old _idx is read only without one, and marked as legacy', t => {
+  t.deepEqual(sentCookie(event({ cookie: '_idx=old; __Host-idx=new' }), deployed), { name: '__Host-idx', value: 'new', bytes: 14, legacy: false })
+  t.deepEqual(sentCookie(event({ cookie: '_idx=old' }), deployed), { name: '_idx', value: 'old', bytes: 8, legacy: true })
+  t.equal(sentCookie(event({ cookie: '__Host-idx=new' }), local), null, 'locally, only _idx')
+  t.end()
+})
+
+test('Set-Cookie: HttpOnly, Path=/, SameSite and Secure as configured, the Max-Age given', t => {
+  let [ header ] = setCookie({ statusCode: 200 }, local, '_idx', 'v', 60).cookies ?? []
+  t.equal(header, '_idx=v; Max-Age=60; Path=/; HttpOnly; SameSite=Lax')
+  let [ secure ] = setCookie({ statusCode: 200, cookies: [ 'theme=dark' ] }, deployed, '__Host-idx', 'v', 60).cookies?.slice(1) ?? []
+  t.equal(secure, '__Host-idx=v; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Lax', 'deployed: Secure, after the app\'s own cookies')
+  t.end()
+})
+
+test('clearing a cookie clears the host-only one, and with a Domain the Domain one too; never a Domain on __Host-', t => {
+  t.deepEqual(clearCookie({ statusCode: 200 }, local, '_idx').cookies, [ '_idx=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax' ], 'no Domain configured: one header')
+  let withDomain = settingsFor({ ARC_ENV: 'production', ARC_SESSION_DOMAIN: 'example.com' })
+  t.deepEqual(clearCookie({ statusCode: 200 }, withDomain, '_idx').cookies, [
+    '_idx=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
+    '_idx=; Max-Age=0; Domain=example.com; Path=/; HttpOnly; Secure; SameSite=Lax',
+  ], 'a Domain configured: both')
+  t.deepEqual(clearCookie({ statusCode: 200 }, withDomain, '__Host-idx').cookies, [ '__Host-idx=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' ], 'a __Host- cookie cannot carry one')
+  t.end()
+})
