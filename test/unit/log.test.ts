@@ -15,26 +15,17 @@ function captured (fn: () => void): Record<'log' | 'warn' | 'error', string[]> {
   return streams
 }
 
-const LEVELS: Record<SessionEvent, 'info' | 'warn' | 'error'> = {
-  'session.created': 'info',
-  'session.regenerated': 'info',
-  'session.destroyed': 'info',
-  'session.moved': 'info',
-  'session.expired': 'info',
-  'session.rejected': 'warn',
-  'session.data_reset': 'warn',
-  'store.throttled': 'warn',
-  'conflicts.exhausted': 'warn',
-  'setup.refused': 'error',
-  'store.failed': 'error',
-  'deadline.reached': 'error',
-  'handler.failed': 'error',
+// The events by level: what an operator needs to hear about is an error or a warning
+const BY_LEVEL: Record<'info' | 'warn' | 'error', SessionEvent[]> = {
+  info: [ 'session.created', 'session.regenerated', 'session.destroyed', 'session.moved', 'session.expired' ],
+  warn: [ 'session.rejected', 'session.data_reset', 'store.throttled', 'conflicts.exhausted' ],
+  error: [ 'setup.refused', 'store.failed', 'deadline.reached', 'handler.failed' ],
 }
 const STREAM = { info: 'log', warn: 'warn', error: 'error' } as const
 
 test('each event is one JSON line with its level, where it happened and its details, on its level\'s stream', t => {
   let where = { requestId: 'req-1', route: 'GET /', mode: 'table' as const }
-  for (let [ event, level ] of Object.entries(LEVELS) as [SessionEvent, 'info' | 'warn' | 'error'][]) {
+  for (let [ level, events ] of Object.entries(BY_LEVEL) as [keyof typeof BY_LEVEL, SessionEvent[]][]) for (let event of events) {
     let streams = captured(() => log(event, where, { fields: [ 'cart' ], attempts: 2 }))
     t.deepEqual(streams[STREAM[level]].map(line => JSON.parse(line) as unknown), [ { level, event, ...where, fields: [ 'cart' ], attempts: 2 } ], `${event}: ${level}, on console.${STREAM[level]}`)
     t.equal(Object.values(streams).flat().length, 1, `${event}: and nowhere else`)
