@@ -10,9 +10,10 @@
 // Threat model, in short: the cookie is the only credential. It is HttpOnly (no script can read
 // it), SameSite=Lax, and once deployed a Secure `__Host-` cookie no other host can set. Its
 // contents are encrypted and authenticated (cookie mode) or signed (table mode) with
-// ARC_APP_SECRET, so it cannot be read or forged. Everything read back (the cookie, the row, the
-// data in it) is checked before use. Idle and absolute expiry are checked on every read, never
-// left to the browser or DynamoDB. Every request answers before Lambda's timeout.
+// ARC_APP_SECRET, so it cannot be read or forged, and it opens only in the app and stage that
+// wrote it. Everything read back (the cookie, the row, the data in it) is checked before use.
+// Idle and absolute expiry are checked on every read, never left to the browser or DynamoDB.
+// Every request answers before Lambda's timeout. (docs/security.md has the whole threat model.)
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
 import { clock } from './session/clock.ts'
 import { readSettings, type Mode, type Settings } from './session/config.ts'
@@ -144,7 +145,7 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
       let sessions: SessionStore
       let current: Current<DataOf<S>>
       try {
-        sessions = store ?? await storeFor(settings)
+        sessions = await storeFor(settings)
         current = await read(request, sessions, schema)
       }
       catch (err) {
