@@ -10,6 +10,7 @@ import { warmLambda, sandboxEnv, sandboxPorts, type Route, type WarmLambda } fro
 import { dynamoProxy, type DynamoFaults, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { putRow } from '../helpers/table.ts'
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
+import { randomSecret } from '../helpers/secrets.ts'
 
 const DAY = 24 * 60 * 60 * 1000
 let lambda: WarmLambda
@@ -42,7 +43,7 @@ async function expired (): Promise<string> {
   return `_idx=${encodeURIComponent(sign(id, secret))}`
 }
 
-const forged = async () => `_idx=${encodeURIComponent(sign('forged-id-0000000000000', 'not-the-secret-0123456789abcdefghij'))}`
+const forged = async () => `_idx=${encodeURIComponent(sign('forged-id-0000000000000', randomSecret()))}`
 
 interface Action {
   /** Makes the cookie the visitor arrives with; its calls are not counted */

@@ -89,7 +89,7 @@ test('every line is one JSON event that says where it happened', async t => {
 
 test('a failing store says what kind of failure it was: throttled, out of time, or gone', async t => {
   let events = lambda.logs().map(line => JSON.parse(line) as Record<string, unknown>)
-  let kinds = Object.fromEntries(events.filter(e => String(e.event).startsWith('store.') || e.event === 'deadline.reached').map(e => [ e.event, e.error ]))
+  let kinds = Object.fromEntries(events.filter(e => String(e.event).startsWith('store.') || e.event === 'deadline.reached').map(e => [ String(e.event), String(e.error) ]))
   if (mode === 'table') {
     t.deepEqual(kinds, { 'store.throttled': 'ThrottledError', 'store.failed': 'StoreError', 'deadline.reached': 'DeadlineError' }, 'each with the kind of error the wrapper named')
     let exhausted = events.find(e => e.event === 'conflicts.exhausted')
