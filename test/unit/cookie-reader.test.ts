@@ -69,6 +69,7 @@ test('every other shape is refused, as no session, without throwing', async t =>
     [ 'a header with `zip`', seal(payload, SECRET, { header: { alg: 'dir', enc: 'A256GCM', zip: 'DEF' } }) ],
     [ 'a segment that is not base64url', [ header, '', '!!!!', ciphertext, tag ].join('.') ],
     [ 'a segment re-spelled in padded base64', [ header, '', `${iv}==`, ciphertext, tag ].join('.') ],
+    [ 'an encrypted key segment that is not even base64url', [ header, '!!', iv, ciphertext, tag ].join('.') ],
     [ 'sealed with another secret', seal(payload, randomSecret()) ],
     [ 'a payload that is not JSON', seal(null, SECRET, { plaintext: '{"count":' }) ],
     [ 'a payload that is a JSON array', seal([ 1, 2 ], SECRET) ],
@@ -80,4 +81,11 @@ test('every other shape is refused, as no session, without throwing', async t =>
     t.equal(await store.load(token, Infinity), null, `${label}: refused`)
   }
   t.ok(await store.load(good, Infinity), 'while the cookie they came from opens')
+})
+
+test('decrypt answers null, exactly, for a token whose tag does not match', t => {
+  let good = seal({ count: 1, _renewed: NOW }, SECRET)
+  let flipped = good.slice(0, -2) + (good.endsWith('A') ? 'B' : 'A') + good.slice(-1)
+  t.equal(decrypt(flipped, keyOf(SECRET, 'A256GCM')), null)
+  t.end()
 })

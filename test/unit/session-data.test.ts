@@ -3,7 +3,7 @@ import test from 'tape'
 import * as v from 'valibot'
 import { AppSession } from '../../src/shared/app.ts'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { checkData, defaultsOf, parseRecord, splitRecord, type DataSchema } from '../../src/shared/session/data.ts'
+import { checkData, defaultsOf, isPlainObject, parseRecord, splitRecord, type DataSchema } from '../../src/shared/session/data.ts'
 
 test('the defaults are what the schema makes of {}, a fresh copy each time', t => {
   let first = defaultsOf(AppSession)
@@ -119,5 +119,29 @@ test('with a schema that keeps unknown fields, a stored `__proto__` or `construc
   let { data } = checkData(Loose, parseRecord('{"count":1,"__proto__":{"admin":true},"constructor":{"x":1},"theme":"dark"}') ?? {})
   t.deepEqual(Object.keys(data), [ 'count', 'theme' ], 'an unknown field is kept, the prototype keys are not')
   t.equal(Object.getPrototypeOf(data), Object.prototype)
+  t.end()
+})
+
+test('a rule across fields that fails along with a field resets everything, even where resetting that field alone would satisfy the rule', t => {
+  // The rule: count must be a number no larger than the cart's length; it fails whenever count is present and wrong
+  let schema: DataSchema = {
+    '~standard': {
+      version: 1,
+      vendor: 'test',
+      validate: (value: unknown) => {
+        let { count = 0, cart = [] } = value as { count?: unknown, cart?: unknown[] }
+        if (typeof count !== 'number') return { issues: [ { message: 'not a number', path: [ 'count' ] }, { message: 'count must not exceed the cart' } ] }
+        return { value: { count, cart } }
+      },
+    },
+  }
+  t.deepEqual(checkData(schema, { count: 'many', cart: [ 'tea' ] }), { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] })
+  t.end()
+})
+
+test('only a plain object is a record: not null, an array, a string or a number', t => {
+  for (let value of [ null, [], 'text', 5, true ]) t.notOk(isPlainObject(value), `${JSON.stringify(value)}: no`)
+  t.ok(isPlainObject({}), '{}: yes')
+  for (let text of [ 'null', '"text"', '5', 'true' ]) t.equal(parseRecord(text), null, `parseRecord(${text}): null`)
   t.end()
 })
