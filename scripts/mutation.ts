@@ -83,7 +83,7 @@ for (let name of names) {
     concurrency: 2,
     reporters: [ 'clear-text', 'progress' ],
     clearTextReporter: { logTests: false, allowColor: false },
-    ignorePatterns: [ '.build', 'bench/.build', 'docs', '.stryker-tmp' ],
+    ignorePatterns: [ '.build', 'bench/.build', '.stryker-tmp' ],
     tempDirName: '.stryker-tmp',
     thresholds: { high: BREAK, low: BREAK, break: null },
   }

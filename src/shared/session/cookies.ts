@@ -31,7 +31,8 @@ export function sentCookie (event: Event, settings: Settings): SentCookie | null
   let { name } = settings.cookie
   let sent = lastCookie(event, name)
   if (sent) return sent
-  let legacy = name === LOCAL_COOKIE ? null : lastCookie(event, LOCAL_COOKIE)
+  // Deployed, an `_idx` from before `__Host-idx` (locally, that is the name just looked for)
+  let legacy = lastCookie(event, LOCAL_COOKIE)
   return legacy && { ...legacy, legacy: true }
 }
 
