@@ -80,7 +80,9 @@ for (let name of names) {
     checkers: [],
     coverageAnalysis: 'off',
     mutate: [ file ],
-    concurrency: 2,
+    // Integration tests build the handlers into .build/ (Sandbox, the TypeScript plugin), which two
+    // runs at once in Stryker's one sandbox folder would rebuild under each other's feet
+    concurrency: unitOnly || TARGETS[name].integration.length === 0 ? 2 : 1,
     reporters: [ 'clear-text', 'progress' ],
     clearTextReporter: { logTests: false, allowColor: false },
     ignorePatterns: [ '.build', 'bench/.build', '.stryker-tmp' ],
