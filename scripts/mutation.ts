@@ -29,7 +29,7 @@ const TARGETS: Record<string, Target> = {
   'session/data.ts': { unit: [ 'session-data', 'fuzz-readers' ], integration: [ 'old-shapes', 'errors-and-logs' ] },
   'session/cookie-store.ts': { unit: [ 'cookie-reader', 'jwe-oracle', 'fuzz-readers', 'session-size' ], integration: [ 'app', 'hostile', 'rotation', 'architect-settings' ] },
   'session/cookies.ts': { unit: [ 'cookies', 'cookie-versions' ], integration: [ 'architect-settings', 'host-cookie', 'environments', 'hostile', 'app' ] },
-  'session/http.ts': { unit: [], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
+  'session/http.ts': { unit: [ 'http' ], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
   'session/log.ts': { unit: [ 'log' ], integration: [ 'logs', 'errors-and-logs' ] },
   'session/store.ts': { unit: [], integration: [ 'logs', 'expiry-edges', 'faults', 'dynamodb-costs', 'concurrency', 'deadlines' ] },
   'session/table-store.ts': { unit: [ 'fuzz-readers' ], integration: [ 'dynamodb-costs', 'sign-out-race', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },

