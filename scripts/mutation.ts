@@ -32,7 +32,7 @@ const TARGETS: Record<string, Target> = {
   'session/http.ts': { unit: [ 'http' ], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
   'session/log.ts': { unit: [ 'log' ], integration: [ 'logs', 'errors-and-logs' ] },
   'session/store.ts': { unit: [], integration: [ 'logs', 'expiry-edges', 'faults', 'dynamodb-costs', 'concurrency', 'deadlines' ] },
-  'session/table-store.ts': { unit: [ 'fuzz-readers' ], integration: [ 'dynamodb-costs', 'sign-out-race', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
+  'session/table-store.ts': { unit: [ 'table-rows', 'fuzz-readers' ], integration: [ 'dynamodb-costs', 'old-shapes', 'sign-out-race', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
   'session/clock.ts': { unit: [], integration: [ 'expiry-edges' ] },
 }
 

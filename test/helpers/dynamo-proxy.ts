@@ -5,8 +5,10 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 export interface DynamoFaults {
   /** Milliseconds to wait before passing each call on */
   delayMs?: number
-  /** How many calls to answer with ProvisionedThroughputExceededException (Infinity: all of them) */
+  /** How many calls to answer as throttled (Infinity: all of them) */
   throttle?: number
+  /** The error a throttled call gets: each of DynamoDB's three ways of saying it */
+  throttleWith?: keyof typeof THROTTLING
   /** How many PutItems to answer with ConditionalCheckFailedException, as if another request won (Infinity: all of them) */
   conflicts?: number
 }
@@ -14,10 +16,18 @@ export interface DynamoFaults {
 export interface DynamoProxy {
   port: number
   set (faults: DynamoFaults): void
-  /** The operations seen so far (GetItem, PutItem...), throttled ones included */
+  /** The operations seen so far (GetItem, PutItem...), throttled ones included; a read that may be stale says so */
   calls (): string[]
   close (): Promise<void>
 }
+
+// What DynamoDB answers when it is short of capacity: the table's, the service's, the account's
+const THROTTLING = {
+  ProvisionedThroughputExceededException: 'The level of configured provisioned throughput for the table was exceeded.',
+  ThrottlingException: 'Rate of requests exceeds the allowed throughput.',
+  RequestLimitExceeded: 'Throughput exceeds the current throughput limit for your account.',
+}
+export const THROTTLED_AS = Object.keys(THROTTLING) as (keyof typeof THROTTLING)[]
 
 function refuse (res: ServerResponse, type: string, message: string) {
   res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
@@ -31,16 +41,18 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
   async function handle (req: IncomingMessage, res: ServerResponse) {
     let body = Buffer.concat(await req.toArray() as Buffer[])
     let operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
-    seen.push(operation)
+    // Sandbox's DynamoDB always reads the latest write; the real one may not, unless asked to
+    let stale = operation === 'GetItem' && (JSON.parse(body.toString()) as { ConsistentRead?: boolean }).ConsistentRead !== true
+    seen.push(stale ? 'GetItem (eventually consistent)' : operation)
     // A call meets the faults in force when it arrives, even if the test has moved on by the time
     // its delay is over (the handler gave up on it; it must not land late)
-    let { delayMs } = faults
+    let { delayMs, throttleWith = 'ProvisionedThroughputExceededException' } = faults
     let throttled = Boolean(faults.throttle)
     if (faults.throttle) faults.throttle--
     let conflicted = operation === 'PutItem' && Boolean(faults.conflicts)
     if (conflicted && faults.conflicts) faults.conflicts--
     if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs))
-    if (throttled) return refuse(res, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.')
+    if (throttled) return refuse(res, throttleWith, THROTTLING[throttleWith])
     if (conflicted) return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
     let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)

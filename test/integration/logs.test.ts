@@ -5,7 +5,7 @@ import test from 'tape'
 import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { event, cookiesSetBy } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, type Route, type WarmLambda } from '../helpers/warm-lambda.ts'
-import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
+import { dynamoProxy, THROTTLED_AS, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { seal, sealSession } from '../helpers/jwe.ts'
 import { putRow } from '../helpers/table.ts'
 import { sign } from 'cookie-signature'
@@ -66,9 +66,10 @@ test('a visitor\'s whole life, plus everything hostile, with the log captured', 
 
 test('the same with DynamoDB throttling, slow, or losing every race', async t => {
   let cookie = await call('post-count', '', { by: 1 })
-  // Throttled throughout; one call slower than the 3 s a call may take; two 2.5 s calls, which
-  // outlast the budget; every write losing its race
-  for (let faults of [ { throttle: Infinity }, { delayMs: 3500 }, { delayMs: 2500 }, { conflicts: Infinity } ]) {
+  // Throttled throughout, in each of DynamoDB's three ways; one call slower than the 3 s a call
+  // may take; two 2.5 s calls, which outlast the budget; every write losing its race
+  let throttled = THROTTLED_AS.map(throttleWith => ({ throttle: Infinity, throttleWith }))
+  for (let faults of [ ...throttled, { delayMs: 3500 }, { delayMs: 2500 }, { conflicts: Infinity } ]) {
     proxy.set(faults)
     await call('post-count', cookie, { by: 1 })
   }
@@ -92,6 +93,11 @@ test('a failing store says what kind of failure it was: throttled, out of time, 
   let kinds = Object.fromEntries(events.filter(e => String(e.event).startsWith('store.') || e.event === 'deadline.reached').map(e => [ String(e.event), String(e.error) ]))
   if (mode === 'table') {
     t.deepEqual(kinds, { 'store.throttled': 'ThrottledError', 'store.failed': 'StoreError', 'deadline.reached': 'DeadlineError' }, 'each with the kind of error the wrapper named')
+    let throttled = events.filter(e => e.event === 'store.throttled').map(e => e.message)
+    t.deepEqual(throttled, THROTTLED_AS.map(name => `DynamoDB is throttling (${name})`), 'throttling, however DynamoDB words it, is throttling')
+    let said = (name: string) => events.filter(e => e.event === name).map(e => e.message)
+    t.deepEqual(said('store.failed'), [ 'DynamoDB did not answer within 3000 ms' ], 'a call DynamoDB did not answer in time, in those words')
+    t.deepEqual(said('deadline.reached'), [ 'the request\'s time budget ran out while waiting for DynamoDB' ], 'a request out of time, in those words')
     let exhausted = events.find(e => e.event === 'conflicts.exhausted')
     t.equal(exhausted?.attempts, 10, 'and losing every race ends after 10 attempts')
   }

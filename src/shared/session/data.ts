@@ -91,7 +91,7 @@ export function splitRecord (record: SessionRecord): { meta: Meta, fields: Recor
   return { meta, fields }
 }
 
-/** JSON.parse reviver: keys that could reach an object's prototype never enter session data */
+/** For JSON.parse (a reviver) or JSON.stringify (a replacer): keys that could reach an object's prototype never enter session data */
 export function withoutPrototypeKeys (key: string, value: unknown): unknown {
   return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value
 }

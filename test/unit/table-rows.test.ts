@@ -1,0 +1,79 @@
+// Table mode's pure parts, case by case: which cookie values carry a row id, and what a row reads
+// as (ours, plain arc.http()'s, expired, or not a session at all). A row is input: never a throw.
+import test from 'tape'
+import { sign } from 'cookie-signature'
+import { recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
+import { randomSecret } from '../helpers/secrets.ts'
+
+const SECRET = randomSecret()
+const PREVIOUS = randomSecret()
+// A whole second, so that "a row whose `_ttl` is now" is exact
+const NOW = Math.floor(Date.now() / 1000) * 1000
+const IN_AN_HOUR = NOW / 1000 + 3600
+
+test('a cookie value signed with the current secret carries its id, at index 0', t => {
+  t.deepEqual(signedId(sign('row-id', SECRET), [ SECRET, PREVIOUS ]), { id: 'row-id', index: 0 })
+  t.end()
+})
+
+test('a cookie value signed with the previous secret carries its id, at index 1 (to be re-signed)', t => {
+  t.deepEqual(signedId(sign('row-id', PREVIOUS), [ SECRET, PREVIOUS ]), { id: 'row-id', index: 1 })
+  t.end()
+})
+
+test('a cookie value signed with neither secret, unsigned, or tampered with carries no id', t => {
+  t.equal(signedId(sign('row-id', randomSecret()), [ SECRET, PREVIOUS ]), null, 'another secret')
+  t.equal(signedId('row-id', [ SECRET, PREVIOUS ]), null, 'no signature')
+  t.equal(signedId(sign('row-id', SECRET).replace('row-id', 'row-ie'), [ SECRET, PREVIOUS ]), null, 'another id under the signature')
+  t.end()
+})
+
+test('a row this app wrote reads as its fields, its version and its renewal time', t => {
+  let row = { _idx: 'row-id', _secret: 'csrf', _ttl: IN_AN_HOUR, _version: 3, _renewed: NOW - 5000, _since: NOW - 9000, count: 2 }
+  t.deepEqual(recordFromRow(row, NOW), {
+    record: { count: 2, _renewed: NOW - 5000, _since: NOW - 9000 },
+    version: 3,
+    expired: false,
+  }, 'without the table\'s own attributes (_idx, _secret, _ttl, _version)')
+  t.end()
+})
+
+test('a row plain arc.http() wrote (no `_version`, no `_renewed`) was renewed a week before its `_ttl`', t => {
+  let row = { _idx: 'row-id', _secret: 'csrf', _ttl: IN_AN_HOUR, count: 1 }
+  t.deepEqual(recordFromRow(row, NOW), {
+    record: { count: 1, _renewed: (IN_AN_HOUR - 604800) * 1000 },
+    version: 0,
+    expired: false,
+  })
+  t.end()
+})
+
+test('a `_version` or `_renewed` of another type counts as missing', t => {
+  let found = recordFromRow({ _idx: 'row-id', _ttl: IN_AN_HOUR, _version: '3', _renewed: '1' }, NOW)
+  t.equal(found?.version, 0, 'version 0: the next write requires the row to be unversioned still')
+  t.equal(found?.record._renewed, (IN_AN_HOUR - 604800) * 1000, 'renewed as Architect renews')
+  t.end()
+})
+
+test('a row whose `_ttl` has come is expired, although DynamoDB has not swept it yet', t => {
+  t.equal(recordFromRow({ _idx: 'row-id', _ttl: NOW / 1000 }, NOW)?.expired, true, 'at its `_ttl`')
+  t.equal(recordFromRow({ _idx: 'row-id', _ttl: NOW / 1000 - 1 }, NOW)?.expired, true, 'a second after')
+  t.equal(recordFromRow({ _idx: 'row-id', _ttl: NOW / 1000 + 1 }, NOW)?.expired, false, 'a second before')
+  t.end()
+})
+
+test('no row, or a row without a numeric `_ttl`, is no session', t => {
+  t.equal(recordFromRow(undefined, NOW), null, 'no row')
+  t.equal(recordFromRow({ _idx: 'row-id', count: 1 }, NOW), null, 'no `_ttl`')
+  t.equal(recordFromRow({ _idx: 'row-id', _ttl: String(IN_AN_HOUR) }, NOW), null, 'a `_ttl` string')
+  t.end()
+})
+
+test('values JSON cannot hold are left out for the schema to default; prototype keys never arrive', t => {
+  let row = { _idx: 'row-id', _ttl: IN_AN_HOUR, _renewed: NOW, big: 2n ** 60n, count: 4, cart: { constructor: 1, items: [] }, ['__proto__']: { admin: true } }
+  let record: Record<string, unknown> = recordFromRow(row, NOW)?.record ?? {}
+  t.deepEqual(Object.keys(record).sort(), [ '_renewed', 'cart', 'count' ], 'no `big`, no `__proto__`')
+  t.deepEqual(Object.keys(Object(record.cart)), [ 'items' ], 'no `constructor`, at any depth')
+  t.equal(Object.getPrototypeOf(record), Object.prototype, 'a plain object')
+  t.end()
+})
