@@ -4,8 +4,10 @@
 // against each one. A change no test notices is a gap in the tests. Each file runs its unit tests,
 // then its integration tests against Sandbox in cookie mode, then in table mode (table-store.ts in
 // table mode only: cookie mode never loads it); the first failing file ends that mutant's run.
-// With file names (`config`, `session`...), only those; with --unit, only the unit tests of the
-// files they reach, failing below 90% (.ci/run runs that part). Scores go in docs/testing.md.
+// With file names (`config`, `session`...), only those, and `session:1-150` only those lines (a long
+// file can run in parts, side by side); with --unit, only the unit tests of the files they reach,
+// failing below 90% (.ci/run runs that part). Scores go in docs/testing.md. Each mutant's result is
+// written as it comes, to reports/mutation/<file>/: `grep -l Survived reports/mutation/*/*.json`.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Stryker } from '@stryker-mutator/core'
 import type { MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core'
@@ -32,7 +34,7 @@ const TARGETS: Record<string, Target> = {
   'session/http.ts': { unit: [ 'http' ], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
   'session/log.ts': { unit: [ 'log' ], integration: [ 'logs', 'errors-and-logs' ] },
   'session/store.ts': { unit: [], integration: [ 'logs', 'expiry-edges', 'faults', 'dynamodb-costs', 'concurrency', 'deadlines' ] },
-  'session/table-store.ts': { unit: [ 'table-rows', 'fuzz-readers' ], integration: [ 'dynamodb-costs', 'old-shapes', 'sign-out-race', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
+  'session/table-store.ts': { unit: [ 'table-store', 'fuzz-readers' ], integration: [ 'dynamodb-costs', 'old-shapes', 'sign-out-race', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
   'session/clock.ts': { unit: [], integration: [ 'expiry-edges' ] },
 }
 
@@ -42,8 +44,11 @@ const UNIT_LEVEL = [ 'session/config.ts', 'session/secrets.ts', 'session/data.ts
 
 const args = process.argv.slice(2)
 const unitOnly = args.includes('--unit')
-const chosen = args.filter(arg => !arg.startsWith('--'))
-const names = Object.keys(TARGETS).filter(name => chosen.length === 0 || chosen.some(c => name.replace(/^session\//, '').replace(/\.ts$/, '') === c.replace(/\.ts$/, '')))
+const chosen = args.filter(arg => !arg.startsWith('--')).map(arg => arg.split(':'))
+const shortName = (name: string) => name.replace(/^session\//, '').replace(/\.ts$/, '')
+/** The lines asked for, if only some of this file's */
+const linesOf = (name: string) => chosen.find(([ c ]) => shortName(name) === c.replace(/\.ts$/, ''))?.[1]
+const names = Object.keys(TARGETS).filter(name => chosen.length === 0 || chosen.some(([ c ]) => shortName(name) === c.replace(/\.ts$/, '')))
   .filter(name => !unitOnly || UNIT_LEVEL.includes(name))
 if (names.length === 0) {
   console.log(`Usage: npm run test:mutation [-- <file>...] [--unit]; files: ${Object.keys(TARGETS).map(n => n.replace(/^session\//, '').replace(/\.ts$/, '')).join(', ')}`)
@@ -73,7 +78,8 @@ function scoreOf (file: string, results: MutantResult[], minutes: number): Score
 
 let scores: Score[] = []
 for (let name of names) {
-  let file = `src/shared/${name}`
+  let lines = linesOf(name)
+  let file = `src/shared/${name}${lines ? `:${lines}` : ''}`
   let options: PartialStrykerOptions = {
     testRunner: 'command',
     commandRunner: { command: commandFor(TARGETS[name]) },
@@ -83,9 +89,10 @@ for (let name of names) {
     // Integration tests build the handlers into .build/ (Sandbox, the TypeScript plugin), which two
     // runs at once in Stryker's one sandbox folder would rebuild under each other's feet
     concurrency: unitOnly || TARGETS[name].integration.length === 0 ? 2 : 1,
-    reporters: [ 'clear-text', 'progress' ],
+    reporters: [ 'clear-text', 'progress', 'event-recorder' ],
+    eventReporter: { baseDir: `reports/mutation/${shortName(name)}${lines ? `-${lines}` : ''}` },
     clearTextReporter: { logTests: false, allowColor: false },
-    ignorePatterns: [ '.build', 'bench/.build', '.stryker-tmp' ],
+    ignorePatterns: [ '.build', 'bench/.build', '.stryker-tmp', 'reports' ],
     tempDirName: '.stryker-tmp',
     thresholds: { high: BREAK, low: BREAK, break: null },
   }

@@ -141,6 +141,7 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
       return answer(request, 403, 'This request came from another site, so it was refused')
     }
 
+    let waitedMs = 0
     for (let attempt = 1; ; attempt++) {
       let sessions: SessionStore
       let current: Current<DataOf<S>>
@@ -169,9 +170,10 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
         if (!(err instanceof ConflictError)) return storeFailed(request, err)
         let wait = backoffMs(attempt)
         if (attempt === MAX_ATTEMPTS || performance.now() + wait >= deadline) {
-          log('conflicts.exhausted', where, { attempts: attempt })
+          log('conflicts.exhausted', where, { attempts: attempt, waitedMs: Math.round(waitedMs) })
           return answer(request, 409, 'This session is busy with other requests; try again')
         }
+        waitedMs += wait
         await pause(wait)
       }
     }

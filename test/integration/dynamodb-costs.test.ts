@@ -58,7 +58,7 @@ interface Action {
 const ACTIONS: [string, Action][] = [
   [ 'A page view without a session', { before: none, request: () => [ 'get-index', get() ] } ],
   [ 'A page view with a session', { before: session, request: cookie => [ 'get-index', get(cookie) ] } ],
-  [ 'A renewal: a page view once half the idle limit has passed', { before: session, request: cookie => [ 'get-index', get(cookie), Date.now() + 4 * DAY ] } ],
+  [ 'A renewal: a page view over a day after the last write (or half the idle limit, if less)', { before: session, request: cookie => [ 'get-index', get(cookie), Date.now() + 4 * DAY ] } ],
   [ 'Count, starting a session', { before: none, request: () => [ 'post-count', post('/count', { by: 1 }) ] } ],
   [ 'Count, with a session', { before: session, request: cookie => [ 'post-count', post('/count', { by: 1 }, cookie) ] } ],
   [ 'Add to the cart, with a session', { before: session, request: cookie => [ 'post-cart', post('/cart', { item: 'tea' }, cookie) ] } ],

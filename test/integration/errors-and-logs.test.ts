@@ -39,6 +39,13 @@ test('a handler that throws answers a generic 500, and the log names the route a
   let line = JSON.parse(log) as Record<string, string>
   t.deepEqual([ line.event, line.route, line.error ], [ 'handler.failed', 'GET /', 'TypeError' ], 'one JSON line: the event, the route and the kind of error')
   t.match(line.message, /a bug in this handler/, 'with the stack')
+  t.equal(line.requestId, 'test', 'without a Lambda context, the request id API Gateway gave')
+})
+
+test('a request with neither a Lambda nor an API Gateway request id is logged as `local`', async t => {
+  let request = event({ method: 'GET', path: '/' })
+  let log = await logOf(() => failing({ ...request, requestContext: { ...request.requestContext, requestId: '' } }))
+  t.equal((JSON.parse(log) as Record<string, string>).requestId, 'local')
 })
 
 test('a stored session that fails the schema: one log line naming the fields, never their values', async t => {

@@ -67,7 +67,10 @@ test('a `__Host-idx` value replanted as `_idx` opens nothing, so it cannot sign 
 
 test('a session from before `__Host-idx` is read once, moved to `__Host-idx` under a new identity, and `_idx` cleared', async t => {
   let before = await sessionFromBefore()
+  let logged = lambda.logs().length
   let seen = await whoIs(before)
+  let events = lambda.logs().slice(logged).map(line => (JSON.parse(line) as Record<string, string>).event)
+  t.deepEqual(events, [ 'session.moved' ], 'logged as a move')
   t.deepEqual([ seen.user, seen.count ], [ { name: 'Ada' }, 4 ], 'the visitor keeps their session')
   t.ok(seen.set['__Host-idx'], 'it comes back as __Host-idx')
   t.equal(seen.set._idx, '', 'and _idx is cleared')

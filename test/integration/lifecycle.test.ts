@@ -42,27 +42,31 @@ function rowId (cookie: string): string {
   return cookieValue(cookie).split('.')[0]
 }
 
-test('a read an hour after the last write costs no write', async t => {
+// With a 7-day idle limit, half of it is 3.5 days: the one-day cap is what applies
+test('reads up to a day after the last write cost no write', async t => {
   let t0 = realNow()
   let cookie = await countOnce(t0)
   let before = mode === 'table' ? await getRow(rowId(cookie)) : undefined
-  let res = await at(t0 + HOUR, () => getIndex(event({ cookie })))
-  t.equal(bodyOf(res).count, 1)
-  t.equal(setCookieOf(res), null, 'no new cookie')
+  for (let [ after, label ] of [ [ HOUR, 'an hour' ], [ DAY, 'a day' ] ] as const) {
+    let res = await at(t0 + after, () => getIndex(event({ cookie })))
+    t.equal(bodyOf(res).count, 1, `${label} later: the session`)
+    t.equal(setCookieOf(res), null, `${label} later: no new cookie`)
+  }
   if (mode === 'table') t.deepEqual(await getRow(rowId(cookie)), before, 'table mode: the row is untouched')
 })
 
-test('a read two days after the last write renews the session', async t => {
+test('a read a day and a minute after the last write renews the session', async t => {
   let t0 = realNow()
   let cookie = await countOnce(t0)
-  let res = await at(t0 + 2 * DAY, () => getIndex(event({ cookie })))
+  let read = t0 + DAY + 60_000
+  let res = await at(read, () => getIndex(event({ cookie })))
   t.equal(bodyOf(res).count, 1)
   let renewed = setCookieOf(res)
   t.ok(renewed, 'a fresh cookie is sent')
   if (mode === 'table') {
     t.equal(renewed, cookie, 'table mode: same id')
     let row = await getRow(rowId(cookie))
-    t.equal(row?._ttl, Math.ceil((t0 + 2 * DAY) / 1000) + 7 * 24 * 3600, 'table mode: _ttl moved 7 days past the read')
+    t.equal(row?._ttl, Math.ceil(read / 1000) + 7 * 24 * 3600, 'table mode: _ttl moved 7 days past the read')
   }
 })
 
@@ -77,6 +81,15 @@ test('an active reader stays signed in past 7 days; 8 idle days end the session'
   let idle = await at(t0 + 18 * DAY + HOUR, () => getIndex(event({ cookie })))
   t.equal(bodyOf(idle).count, 0, 'after 8 idle days: a fresh session')
   t.equal(setCookieOf(idle), '', 'and the dead cookie is cleared')
+})
+
+test('the idle limit is exact: 7 days after the last write still there, a millisecond more and gone', async t => {
+  // Half past a whole second, so the row's `_ttl` (whole seconds, rounded up) is not what ends it
+  let t0 = Math.floor(realNow() / 1000) * 1000 + 500
+  let first = await countOnce(t0)
+  let second = await countOnce(t0)
+  t.equal(bodyOf(await at(t0 + 7 * DAY, () => getIndex(event({ cookie: first })))).count, 1, 'at 7 days to the millisecond: the session')
+  t.equal(bodyOf(await at(t0 + 7 * DAY + 1, () => getIndex(event({ cookie: second })))).count, 0, 'a millisecond later: a fresh one')
 })
 
 test('30 days after sign-in the user must sign in again, however active', async t => {

@@ -13,12 +13,13 @@ const UNKNOWN_SECRET = randomSecret()
 
 const jweKey = (secret: string) => Buffer.from(secret.slice(0, 32)).toString('base64')
 
-/** A cookie for a session with count 4, made the way the app made it under `secret` */
+/** A cookie for a session with count 4, made the way the app makes it, under `secret` (so that is its only reason to be re-issued) */
 async function cookieUnder (secret: string, id: string): Promise<string> {
+  let session = { count: 4, _renewed: Date.now(), _since: Date.now(), _aud: 'arc-sessions/testing' }
   if (mode === 'cookie') {
-    return `_idx=${jwt.generate('dir', 'A256GCM', { count: 4, _renewed: Date.now() }, jweKey(secret))}`
+    return `_idx=${jwt.generate('dir', 'A256GCM', session, jweKey(secret))}`
   }
-  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1, count: 4 })
+  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _version: 1, ...session })
   return `_idx=${encodeURIComponent(sign(id, secret))}`
 }
 

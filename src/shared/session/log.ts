@@ -28,7 +28,9 @@ export interface Details {
   error?: string
   /** A message the wrapper wrote itself, or a handler error's stack */
   message?: string
+  /** How many times a request tried to write, and how long it paused between tries (ms) */
   attempts?: number
+  waitedMs?: number
 }
 
 const LEVEL: Record<SessionEvent, 'info' | 'warn' | 'error'> = {

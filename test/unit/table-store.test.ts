@@ -1,8 +1,10 @@
-// Table mode's pure parts, case by case: which cookie values carry a row id, and what a row reads
-// as (ours, plain arc.http()'s, expired, or not a session at all). A row is input: never a throw.
+// Table mode's parts that need no DynamoDB, case by case: which cookie values carry a row id, what
+// a row reads as (ours, plain arc.http()'s, expired, or not a session at all; a row is input, never
+// a throw), and how one call is held to the request's budget.
 import test from 'tape'
 import { sign } from 'cookie-signature'
-import { recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
+import { bounded, recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
+import { DeadlineError, ThrottledError } from '../../src/shared/session/store.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
 const SECRET = randomSecret()
@@ -76,4 +78,49 @@ test('values JSON cannot hold are left out for the schema to default; prototype 
   t.deepEqual(Object.keys(record.cart as object), [ 'items' ], 'no `constructor`, at any depth')
   t.equal(Object.getPrototypeOf(record), Object.prototype, 'a plain object')
   t.end()
+})
+
+/** A call that fails as aws-lite fails: an Error named after DynamoDB's error type */
+function failing (name: string) {
+  return () => Promise.reject(Object.assign(new Error('refused'), { name }))
+}
+
+test('a call with the budget already spent is never made: a DeadlineError at once', async t => {
+  let made = false
+  let call = bounded(() => Promise.resolve(made = true), performance.now() - 1)
+  await call.then(() => t.fail('it answered'), (err: unknown) => {
+    t.ok(err instanceof DeadlineError, 'DeadlineError')
+    t.equal((err as Error).message, 'the request\'s time budget ran out while waiting for DynamoDB', 'saying so')
+  })
+  t.equal(made, false, 'and DynamoDB was never called')
+})
+
+test('a call that outlasts what is left of the budget: a DeadlineError when the budget ends', async t => {
+  let started = performance.now()
+  let slow = () => new Promise(resolve => setTimeout(resolve, 1000))
+  await bounded(slow, started + 50).then(() => t.fail('it answered'), (err: unknown) => t.ok(err instanceof DeadlineError, 'DeadlineError'))
+  let waited = performance.now() - started
+  t.ok(waited >= 49 && waited < 1000, `after the 50 ms left, not the call's 1000 (${Math.round(waited)} ms)`)
+})
+
+test('throttling, in each of DynamoDB\'s words for it, is a ThrottledError; other errors pass through as they are', async t => {
+  t.plan(8)
+  for (let name of [ 'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded' ]) {
+    await bounded(failing(name), performance.now() + 1000).catch((err: unknown) => {
+      t.ok(err instanceof ThrottledError, `${name}: ThrottledError`)
+      t.equal((err as Error).message, `DynamoDB is throttling (${name})`, `${name}: named in the message`)
+    })
+  }
+  await bounded(failing('ValidationException'), performance.now() + 1000).catch((err: unknown) => {
+    t.notOk(err instanceof ThrottledError, 'ValidationException: not throttling')
+    t.equal((err as Error).name, 'ValidationException', 'ValidationException: the error as it was')
+  })
+})
+
+test('a call that answers leaves no timer behind', async t => {
+  let timers = () => process.getActiveResourcesInfo().filter(kind => kind === 'Timeout').length
+  let before = timers()
+  t.equal(await bounded(() => Promise.resolve('row'), performance.now() + 1000), 'row', 'its answer')
+  await bounded(failing('ThrottlingException'), performance.now() + 1000).catch(() => undefined)
+  t.equal(timers(), before, 'and no timer left running, after an answer or an error')
 })
