@@ -201,11 +201,11 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
   let empty = () => ({ loaded: null, meta: null, data: defaultsOf(schema), reset: [] })
   if (!sent) return empty()
   let loaded = await sessions.load(sent.value, request.deadline)
-  let stored = loaded && splitRecord(loaded.record)
-  if (!loaded || !stored) {
+  if (!loaded) {
     log('session.rejected', where) // forged, tampered, foreign, or its row is gone
     return empty()
   }
+  let stored = splitRecord(loaded.record)
   // A record written for `__Host-idx` that arrives as `_idx` was renamed by someone: a sibling
   // subdomain planting its own session. Only sessions from before `__Host-idx` may arrive as `_idx`.
   if (sent.legacy && stored.meta.host) {

@@ -28,6 +28,19 @@ test('the page shows the count, the mode and a form that posts to /count', async
   t.match(res.text, /<form method="post" action="\/count">/, 'a form that posts to /count')
 })
 
+test('the page says where the session lives: the cookie, its size as sent, when it ends, and in table mode its row', async t => {
+  let browser = visitor()
+  t.match((await browser.get('/')).text, /You have no session yet/, 'before the first count: no session')
+  let before = Date.now()
+  await browser.post('/count', { by: 1 }, JSON_HEADERS)
+  let after = Date.now()
+  let page = (await browser.get('/')).text
+  t.ok(page.includes(`holds a <strong>${Buffer.byteLength(browser.cookie)}-byte</strong> <code>_idx</code> cookie`), 'the cookie\'s name, and its size as the browser sent it')
+  let weekFrom = (ms: number) => new Date(ms + WEEK * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+  t.ok([ before, after ].map(weekFrom).some(end => page.includes(end)), 'it ends a week after the count')
+  if (mode === 'table') t.ok(page.includes(`<code>${cookieValue(browser.cookie).slice(0, 8)}…</code>`), 'table mode: the start of its row id')
+})
+
 test('POST /count from a form redirects to / with a session cookie, and the next GET shows it', async t => {
   let browser = visitor()
   let res = await browser.post('/count', '')
