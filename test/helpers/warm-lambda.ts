@@ -28,11 +28,13 @@ export const TIMEOUT_MS = 10_000
 
 // A call may give `now` (ms since epoch): the handler then runs with Date.now() stopped there,
 // so tests can move time in the built code, which has no test hooks of its own
-// stdout carries the replies, so the handlers' log lines go to stderr, where the test reads them.
+// stdout carries the replies, and the handlers' log lines too, each a JSON line: in one stream,
+// a request's log lines arrive before its reply, so a test can read them as soon as it answers.
 const CHILD = `
 const { createInterface } = require('node:readline')
 const { join } = require('node:path')
-console.log = console.info = console.warn = console.error
+const { format } = require('node:util')
+console.log = console.info = console.warn = console.error = (...args) => process.stdout.write(JSON.stringify({ log: format(...args) }) + '\\n')
 const realNow = Date.now
 const lines = createInterface({ input: process.stdin })
 lines.on('line', async line => {
@@ -62,7 +64,12 @@ export function warmLambda (env: Record<string, string>): WarmLambda {
   })
   let waiting: { resolve: (result: Result) => void, reject: (err: Error) => void }[] = []
   let logged: string[] = []
-  createInterface({ input: child.stdout }).on('line', line => waiting.shift()?.resolve(JSON.parse(line) as Result))
+  createInterface({ input: child.stdout }).on('line', line => {
+    let message = JSON.parse(line) as Result | { log: string }
+    if ('log' in message) logged.push(message.log)
+    else waiting.shift()?.resolve(message)
+  })
+  // What the process prints when it crashes
   createInterface({ input: child.stderr }).on('line', line => logged.push(line))
   // A handler that crashes its process fails the call (with what it printed) instead of hanging the test
   child.on('exit', code => {

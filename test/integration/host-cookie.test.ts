@@ -58,7 +58,10 @@ test('an `_idx` planted by a sibling subdomain is ignored next to the visitor\'s
 
 test('a `__Host-idx` value replanted as `_idx` opens nothing, so it cannot sign a visitor in as the attacker', async t => {
   let planted = (await signIn('Mallory')).replace('__Host-idx=', '_idx=')
+  let logged = lambda.logs().length
   let seen = await whoIs(planted)
+  let lines = lambda.logs().slice(logged).map(line => JSON.parse(line) as Record<string, string>)
+  t.deepEqual(lines.map(({ event, message }) => [ event, message ]), [ [ 'session.rejected', 'a __Host-idx session sent as _idx' ] ], 'logged as rejected, saying why')
   t.equal(seen.user, null, 'the visitor is not signed in as Mallory')
   t.equal(seen.set._idx, '', 'and the planted name is cleared (for this host)')
   let { response } = await lambda.call('post-count', event({ method: 'POST', path: '/count', cookie: planted, json: { by: 1 } }))
