@@ -1,6 +1,7 @@
 // Which status means what, and what the log says. In this process (as a warm Lambda runs the
 // handlers) so the log can be read; table mode still uses Sandbox's DynamoDB.
 import test from 'tape'
+import * as v from 'valibot'
 import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret, inProcess } from '../helpers/sandbox.ts'
 import { event, bodyOf } from '../helpers/lambda.ts'
@@ -29,6 +30,11 @@ test('start Sandbox and load the handlers in this process', async t => {
   failing = withSession(AppSession, async () => {
     throw new TypeError('a bug in this handler')
   })
+})
+
+test('a route whose schema has a field without a default fails when it is defined, not on some request', async t => {
+  let { withSession } = await import('../../src/shared/session.ts')
+  t.throws(() => withSession(v.object({ count: v.number() }), async () => ({ statusCode: 204 })), /needs a default.*count/, 'naming the field')
 })
 
 test('a handler that throws answers a generic 500, and the log names the route and the error', async t => {
