@@ -4,7 +4,7 @@ import test from 'tape'
 import * as v from 'valibot'
 import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret, inProcess } from '../helpers/sandbox.ts'
-import { event, bodyOf } from '../helpers/lambda.ts'
+import { event, bodyOf, setCookieOf } from '../helpers/lambda.ts'
 import { sealSession } from '../helpers/jwe.ts'
 import { putRow } from '../helpers/table.ts'
 import type { Handler } from '../helpers/lambda.ts'
@@ -35,6 +35,29 @@ test('start Sandbox and load the handlers in this process', async t => {
 test('a route whose schema has a field without a default fails when it is defined, not on some request', async t => {
   let { withSession } = await import('../../src/shared/session.ts')
   t.throws(() => withSession(v.object({ count: v.number() }), async () => ({ statusCode: 204 })), /needs a default.*count/, 'naming the field')
+})
+
+test('a session of exactly the size limit is stored; a byte more answers 413 and stores nothing', async t => {
+  let { withSession, MAX_RECORD_BYTES } = await import('../../src/shared/session.ts')
+  let { clock } = await import('../../src/shared/session/clock.ts')
+  let now = Date.now()
+  // What the wrapper adds to the app's data, with the clock stopped so the record's size is known
+  let added = { _renewed: now, _since: now, _aud: `${process.env.ARC_APP_NAME}/testing` }
+  let room = MAX_RECORD_BYTES - Buffer.byteLength(JSON.stringify({ note: '', ...added }))
+  let storing = (note: string) => withSession(v.object({ note: v.optional(v.string(), '') }), async () => ({ statusCode: 204, session: { note } }))
+  let realNow = clock.now
+  clock.now = () => now
+  try {
+    let fits = await storing('x'.repeat(room))(event({ method: 'POST', path: '/note', json: {} }))
+    t.equal(fits.statusCode, 204, `a record of exactly ${MAX_RECORD_BYTES} bytes: stored`)
+    t.ok(setCookieOf(fits), 'with its cookie')
+    let over = await storing('x'.repeat(room + 1))(event({ method: 'POST', path: '/note', json: {} }))
+    t.equal(over.statusCode, 413, 'a byte more: 413')
+    t.equal(setCookieOf(over), null, 'and no cookie')
+  }
+  finally {
+    clock.now = realNow
+  }
 })
 
 test('a handler that throws answers a generic 500, and the log names the route and the error', async t => {
