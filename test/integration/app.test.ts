@@ -135,6 +135,8 @@ if (mode === 'cookie') {
     t.deepEqual(header, { alg: 'dir', enc: 'A256GCM' })
     let opened = jwt.parse(token).verify(Buffer.from((await devSecret()).slice(0, 32)).toString('base64'))
     t.equal(opened.payload?.count, 2, 'sealed with the first 32 characters of ARC_APP_SECRET')
+    t.deepEqual(Object.keys(opened.payload ?? {}).sort(), [ '_aud', '_renewed', '_since', 'cart', 'count', 'iat', 'user' ],
+      'the app\'s data and the wrapper\'s fields; locally no `_host` (only deployed stages write for `__Host-idx`)')
     t.equal((await allRows()).length, 0, 'the session table is empty')
   })
 }
@@ -149,6 +151,8 @@ if (mode === 'table') {
     let row = await getRow(value.split('.')[0])
     t.ok(row, 'the row exists')
     t.equal(row?.count, 4, 'the data is in the row')
+    t.deepEqual(Object.keys(row ?? {}).sort(), [ '_aud', '_idx', '_renewed', '_secret', '_since', '_ttl', '_version', 'cart', 'count', 'user' ],
+      'the app\'s data and the wrapper\'s fields; locally no `_host` (only deployed stages write for `__Host-idx`)')
     let ttl = Number(row?._ttl)
     t.ok(ttl >= before + WEEK && ttl <= before + WEEK + 60, `_ttl is 7 days ahead (${ttl - before} s)`)
   })
