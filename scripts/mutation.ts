@@ -2,8 +2,8 @@
 // Mutation testing of the session wrapper with Stryker: it makes hundreds of small changes to a file
 // (a `<` for a `<=`, a condition dropped, a string emptied) and runs the tests that reach that file
 // against each one. A change no test notices is a gap in the tests. Each file runs its unit tests,
-// then its integration tests against Sandbox in cookie mode, then in table mode (table-store.ts in
-// table mode only: cookie mode never loads it); the first failing file ends that mutant's run.
+// then each integration test file against Sandbox in cookie mode and in table mode (table-store.ts
+// in table mode only: cookie mode never loads it); the first failing file ends that mutant's run.
 // With file names (`config`, `session`...), only those, and `session:1-150` only those lines (a long
 // file can run in parts, side by side); with --unit, only the unit tests of the files they reach,
 // failing below 90% (.ci/run runs that part). Scores go in docs/testing.md. Each mutant's result is
@@ -61,8 +61,10 @@ function commandFor ({ unit, integration, tableOnly }: Target): string {
   // Fewer fuzz cases (seeded as ever): a mutant that breaks a reader fails within a few hundred
   let steps = unit.map(file => `FUZZ_RUNS=300 ${tape('unit', file)}`)
   if (!unitOnly) {
-    for (let tableName of tableOnly ? [ 'session' ] : [ 'jwe', 'session' ]) {
-      steps.push(...integration.map(file => `ARC_SESSION_TABLE_NAME=${tableName} ${tape('integration', file)}`))
+    // Each file in both modes before the next: a change only table mode notices (a conflict, a
+    // row) is then caught without first running every file in cookie mode
+    for (let file of integration) {
+      for (let tableName of tableOnly ? [ 'session' ] : [ 'jwe', 'session' ]) steps.push(`ARC_SESSION_TABLE_NAME=${tableName} ${tape('integration', file)}`)
     }
   }
   return `${steps.join(' > /dev/null && ')} > /dev/null`
