@@ -252,7 +252,7 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   let now = clock.now()
   // A live legacy `_idx` moves to `__Host-idx` under a new identity, so the `_idx` string (which
   // a sibling subdomain could have planted) opens nothing after this; it is cleared as well
-  let moving = loaded !== null && sent?.legacy === true
+  let moving = sent?.legacy === true && loaded !== null
   let clearingLegacy = (response: Response) => sent?.legacy ? cleared(response, request, sent.name) : response
 
   if (destroy) {

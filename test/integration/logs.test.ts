@@ -138,6 +138,13 @@ test('no line holds a cookie, a row id, a signature, the secret or session data'
   for (let value of [ NAME, ITEM, 'VALUE-NOT-LOGGED', 'eleven' ]) t.notOk(text.includes(value), `not the session value ${value}`)
 })
 
+test('signing out without a session logs nothing: there was nothing to end', async t => {
+  let logged = lambda.logs().length
+  let { response } = await lambda.call('post-logout', event({ method: 'POST', path: '/logout', json: {} }))
+  t.equal(response.statusCode, 200, 'it answers as usual')
+  t.deepEqual(lambda.logs().slice(logged), [], 'and logs no line')
+})
+
 test('a deployed stage that refuses its secret logs why, without the secret', async t => {
   let refused = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }))
   await refused.call('get-index', event({}))
