@@ -60,6 +60,18 @@ test('a session of exactly the size limit is stored; a byte more answers 413 and
   }
 })
 
+test('a reply with only `regenerate: true` gives the session a new identity and keeps its data', async t => {
+  let { withSession } = await import('../../src/shared/session.ts')
+  let { AppSession } = await import('../../src/shared/app.ts')
+  let regenerating = withSession(AppSession, async () => ({ statusCode: 204, regenerate: true }))
+  let postCount = await inProcess('post-count')
+  let before = setCookieOf(await postCount(event({ method: 'POST', path: '/count', json: { by: 3 } }))) ?? ''
+  let after = setCookieOf(await regenerating(event({ method: 'POST', path: '/regenerate', cookie: before })))
+  t.ok(after && after !== before, 'a new cookie')
+  t.equal(bodyOf(await getIndex(event({ cookie: after ?? '' }))).count, 3, 'carrying the data')
+  if (mode === 'table') t.equal(bodyOf(await getIndex(event({ cookie: before }))).count, 0, 'table mode: the old cookie opens nothing')
+})
+
 test('a handler that throws answers a generic 500, and the log names the route and the error', async t => {
   let res: Awaited<ReturnType<Handler>> | undefined
   let log = await logOf(async () => { res = await failing(event({ method: 'GET', path: '/' })) })
