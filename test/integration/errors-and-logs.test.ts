@@ -6,7 +6,7 @@ import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret, inProcess } from '../helpers/sandbox.ts'
 import { event, bodyOf, setCookieOf } from '../helpers/lambda.ts'
 import { sealSession } from '../helpers/jwe.ts'
-import { putRow } from '../helpers/table.ts'
+import { getRow, putRow } from '../helpers/table.ts'
 import type { Handler } from '../helpers/lambda.ts'
 
 /** Runs `fn` and returns what it logged */
@@ -70,6 +70,20 @@ test('a reply with only `regenerate: true` gives the session a new identity and 
   t.ok(after && after !== before, 'a new cookie')
   t.equal(bodyOf(await getIndex(event({ cookie: after ?? '' }))).count, 3, 'carrying the data')
   if (mode === 'table') t.equal(bodyOf(await getIndex(event({ cookie: before }))).count, 0, 'table mode: the old cookie opens nothing')
+})
+
+test('a session from before the app-and-stage binding is re-issued on its first read, bound', async t => {
+  let secret = await devSecret()
+  let fields = { count: 6, _since: Date.now() }
+  let cookie = `_idx=${sealSession(fields, secret)}`
+  if (mode === 'table') {
+    await putRow({ ...fields, _idx: 'unbound-row-000000000000', _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1 })
+    cookie = `_idx=${encodeURIComponent(sign('unbound-row-000000000000', secret))}`
+  }
+  let res = await getIndex(event({ cookie }))
+  t.equal(bodyOf(res).count, 6, 'it is read')
+  t.ok(setCookieOf(res), 'and re-issued at once, with nothing else to change')
+  if (mode === 'table') t.equal((await getRow('unbound-row-000000000000'))?._aud, `${process.env.ARC_APP_NAME}/testing`, 'table mode: the row now names its app and stage')
 })
 
 test('a handler that throws answers a generic 500, and the log names the route and the error', async t => {
