@@ -105,7 +105,8 @@ test('a request with neither a Lambda nor an API Gateway request id is logged as
 
 test('a stored session that fails the schema: one log line naming the fields, never their values', async t => {
   let secret = await devSecret()
-  let fields = { count: 'VALUE-ONE', cart: 'VALUE-TWO', user: { name: 'Ada', since: Date.now() } }
+  let bound = { _aud: `${process.env.ARC_APP_NAME}/testing`, _since: Date.now() }
+  let fields = { count: 'VALUE-ONE', cart: 'VALUE-TWO', user: { name: 'Ada', since: Date.now() }, ...bound }
   let cookie = `_idx=${sealSession(fields, secret)}`
   if (mode === 'table') {
     await putRow({ ...fields, _idx: 'logged-shape-00000000000', _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1 })
@@ -115,6 +116,7 @@ test('a stored session that fails the schema: one log line naming the fields, ne
   let log = await logOf(async () => { res = await getIndex(event({ cookie })) })
   t.equal(res?.statusCode, 200, 'the page answers')
   t.deepEqual(bodyOf(res ?? {}).user, { name: 'Ada' }, 'still signed in')
+  t.ok(setCookieOf(res ?? {}), 'and the repaired session is written back, so the next read finds it whole')
   t.equal(log.split('\n').length, 1, 'one line')
   let line = JSON.parse(log) as Record<string, unknown>
   t.deepEqual([ line.event, line.route, line.fields ], [ 'session.data_reset', 'GET /', [ 'count', 'cart' ] ], 'naming the fields')
