@@ -51,7 +51,7 @@ const linesOf = (name: string) => chosen.find(([ c ]) => shortName(name) === c.r
 const names = Object.keys(TARGETS).filter(name => chosen.length === 0 || chosen.some(([ c ]) => shortName(name) === c.replace(/\.ts$/, '')))
   .filter(name => !unitOnly || UNIT_LEVEL.includes(name))
 if (names.length === 0) {
-  console.log(`Usage: npm run test:mutation [-- <file>...] [--unit]; files: ${Object.keys(TARGETS).map(n => n.replace(/^session\//, '').replace(/\.ts$/, '')).join(', ')}`)
+  console.log(`Usage: npm run test:mutation [-- <file>...] [--unit]; files: ${Object.keys(TARGETS).map(shortName).join(', ')}`)
   process.exit(2)
 }
 
