@@ -16,7 +16,7 @@
 // Every request answers before Lambda's timeout. (docs/security.md has the whole threat model.)
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
 import { clock } from './session/clock.ts'
-import { readSettings, type Mode, type Settings } from './session/config.ts'
+import { isDeployed, readSettings, type Mode, type Settings } from './session/config.ts'
 import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, type SentCookie } from './session/cookies.ts'
 import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type Meta } from './session/data.ts'
 import { ICON, html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
@@ -75,8 +75,9 @@ const TIMEOUT_MS = 10_000
 const MARGIN_MS = 1000
 
 // A conditional write that loses a race re-reads and re-runs the handler, after a random pause
-// ("full jitter") so the racers spread out instead of colliding again. Bounded by the attempts
-// and by the request's deadline, so a pathological burst ends with a clear 409.
+// ("full jitter") so the racers spread out instead of colliding again. A pathological burst ends
+// with a clear 409 after MAX_ATTEMPTS. The pauses add up to 1.55 s at most, and the deadline
+// still bounds every store call: a budget spent while pausing ends in the next call's 503.
 const MAX_ATTEMPTS = 10
 const backoffMs = (attempt: number) => Math.random() * Math.min(250, 10 * 2 ** attempt)
 const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
@@ -133,7 +134,8 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
     let where: Where = { requestId, route: event.routeKey, mode: setup.ok ? setup.settings.mode : null }
     if (!setup.ok) {
       log('setup.refused', where, { message: setup.problem })
-      return withStandardHeaders(html(500, `<!doctype html><title>Server error</title>${ICON}<h1>Something went wrong on our side</h1>`), false)
+      // Refused settings are still a deployed stage's: its page gets HSTS like every other answer
+      return withStandardHeaders(html(500, `<!doctype html><title>Server error</title>${ICON}<h1>Something went wrong on our side</h1>`), isDeployed(process.env))
     }
     let { settings } = setup
     let request: Request = { event, settings, where, deadline, sent: sentCookie(event, settings) }
@@ -168,11 +170,11 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
       }
       catch (err) {
         if (!(err instanceof ConflictError)) return storeFailed(request, err)
-        let wait = backoffMs(attempt)
-        if (attempt === MAX_ATTEMPTS || performance.now() + wait >= deadline) {
+        if (attempt === MAX_ATTEMPTS) {
           log('conflicts.exhausted', where, { attempts: attempt, waitedMs: Math.round(waitedMs) })
           return answer(request, 409, 'This session is busy with other requests; try again')
         }
+        let wait = backoffMs(attempt)
         waitedMs += wait
         await pause(wait)
       }

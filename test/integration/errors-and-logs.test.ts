@@ -9,6 +9,9 @@ import { sealSession } from '../helpers/jwe.ts'
 import { getRow, putRow } from '../helpers/table.ts'
 import type { Handler } from '../helpers/lambda.ts'
 
+const DAY = 24 * 60 * 60 * 1000
+const SESSION_TOO_LARGE = 'That would make your session too large to store; nothing was changed'
+
 /** Runs `fn` and returns what it logged */
 async function logOf (fn: () => Promise<unknown>): Promise<string> {
   let lines: string[] = []
@@ -54,6 +57,42 @@ test('a session of exactly the size limit is stored; a byte more answers 413 and
     let over = await storing('x'.repeat(room + 1))(event({ method: 'POST', path: '/note', json: {} }))
     t.equal(over.statusCode, 413, 'a byte more: 413')
     t.equal(setCookieOf(over), null, 'and no cookie')
+  }
+  finally {
+    clock.now = realNow
+  }
+})
+
+test('a form whose change would make the session too large: a redirect home with the message; the session is kept as it was, sign-in time included', async t => {
+  let { withSession } = await import('../../src/shared/session.ts')
+  let { clock } = await import('../../src/shared/session/clock.ts')
+  let Note = v.object({ note: v.optional(v.string(), '') })
+  let noting = withSession(Note, async request => ({ statusCode: 204, session: { note: String(request.body) } }))
+  let reading = withSession(Note, async (_event, session) => ({ statusCode: 200, body: JSON.stringify({ note: session.data.note, flash: session.flash }) }))
+  let form = (cookie: string, note: string) => {
+    let request = event({ method: 'POST', path: '/note', cookie })
+    return { ...request, headers: { host: 'localhost:3333', 'content-type': 'text/plain' }, body: note }
+  }
+  let big = 'x'.repeat(3000)
+  let t0 = Date.now()
+  let realNow = clock.now
+  try {
+    clock.now = () => t0
+    let first = await noting(form('', big))
+    t.deepEqual([ first.statusCode, first.headers?.location ], [ 302, '/' ], 'a new visitor: redirected home')
+    t.deepEqual(bodyOf(await reading(event({ cookie: setCookieOf(first) ?? '' }))), { note: '', flash: SESSION_TOO_LARGE }, 'to be told why, with nothing stored')
+
+    let cookie = setCookieOf(await noting(form('', 'kept'))) ?? ''
+    // Signed in at t0 and active since: each read renews the idle limit, not the 30-day one
+    for (let day = 6; day <= 24; day += 6) {
+      clock.now = () => t0 + day * DAY
+      cookie = setCookieOf(await reading(event({ cookie }))) || cookie
+    }
+    clock.now = () => t0 + 25 * DAY
+    let refused = await noting(form(cookie, big))
+    t.deepEqual([ refused.statusCode, refused.headers?.location ], [ 302, '/' ], 'day 25, a change too large: redirected home')
+    t.match(refused.cookies?.[0] ?? '', /Max-Age=432000;/, 'its cookie still ends 30 days after sign-in, 5 days from now')
+    t.deepEqual(bodyOf(await reading(event({ cookie: setCookieOf(refused) ?? '' }))), { note: 'kept', flash: SESSION_TOO_LARGE }, 'the note as it was, and the message')
   }
   finally {
     clock.now = realNow

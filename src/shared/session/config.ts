@@ -108,9 +108,14 @@ function cookieSettings (env: Env, deployed: boolean): CookieSettings | string {
   return { name, sameSite, domain: domain?.[1] ?? null, secure: deployed || sameSite === 'none' }
 }
 
+/** `staging` and `production` run on HTTPS, with HSTS and the secret checks */
+export function isDeployed (env: Env): boolean {
+  return env.ARC_ENV === 'staging' || env.ARC_ENV === 'production'
+}
+
 export function readSettings (env: Env): SettingsResult {
   let stage = env.ARC_ENV || 'testing'
-  let deployed = stage === 'staging' || stage === 'production'
+  let deployed = isDeployed(env)
   let mode = modeOf(env)
   let conflict = modeConflict(env, stage)
   if (conflict) return { ok: false, problem: conflict }
