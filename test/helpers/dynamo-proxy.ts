@@ -1,5 +1,6 @@
 // An HTTP proxy in front of Sandbox's DynamoDB that can answer the way a real DynamoDB does on a
-// bad day: slowly, throttled, or with every write losing a race. Everything else passes through.
+// bad day: slowly, throttled, with every write losing a race, or refusing a write outright.
+// Everything else passes through.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
 
 export interface DynamoFaults {
@@ -11,6 +12,8 @@ export interface DynamoFaults {
   throttleWith?: keyof typeof THROTTLING
   /** How many PutItems to answer with ConditionalCheckFailedException, as if another request won (Infinity: all of them) */
   conflicts?: number
+  /** How many PutItems to refuse with a ValidationException: an error no retry mends (Infinity: all of them) */
+  invalidWrites?: number
 }
 
 export interface DynamoProxy {
@@ -51,9 +54,12 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     if (faults.throttle) faults.throttle--
     let conflicted = operation === 'PutItem' && Boolean(faults.conflicts)
     if (conflicted && faults.conflicts) faults.conflicts--
+    let invalid = operation === 'PutItem' && Boolean(faults.invalidWrites)
+    if (invalid && faults.invalidWrites) faults.invalidWrites--
     if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs))
     if (throttled) return refuse(res, throttleWith, THROTTLING[throttleWith])
     if (conflicted) return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
+    if (invalid) return refuse(res, 'ValidationException', 'One or more parameter values were invalid')
     let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(res)

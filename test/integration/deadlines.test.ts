@@ -54,6 +54,20 @@ test('a write that loses every race answers 409 with a message, quickly', async 
   }
 })
 
+test('a write DynamoDB refuses outright (not a lost race) answers 503 at once, without re-running the handler', async t => {
+  let callsBefore = proxy.calls().length
+  proxy.set({ invalidWrites: Infinity })
+  let result = await count(1)
+  proxy.set({})
+  if (mode === 'table') {
+    assertUnavailable(t, result)
+    t.deepEqual(proxy.calls().slice(callsBefore), [ 'GetItem', 'PutItem' ], 'one read, one write: only a lost race is retried')
+  }
+  else {
+    t.equal(result.response.statusCode, 200, 'cookie mode: unaffected')
+  }
+})
+
 test('DynamoDB throttling twice, then answering: a normal answer (aws-lite retried; we did not retry again)', async t => {
   proxy.set({})
   let before = (bodyOf((await lambda.call('get-index', event({ cookie }))).response).count as number)
