@@ -161,6 +161,7 @@ test('POSTs from another site are refused with a 403; same-origin and header-les
   }
   let form = await browser.post('/logout', '', { origin: 'https://evil.example' })
   t.equal(form.status, 403, 'a cross-site form cannot sign anyone out')
+  t.match(form.text, /<title>403<\/title>.*<p>This request came from another site, so it was refused<\/p><p><a href="\/">Back<\/a><\/p>/, 'and a browser gets a page that says why, with a way back')
   t.equal((await browser.get('/', JSON_HEADERS)).json().count, 5, 'nothing changed')
 
   let same = await browser.post('/count', 'by=1', { origin: base, 'sec-fetch-site': 'same-origin' })
