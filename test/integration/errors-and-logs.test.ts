@@ -99,6 +99,19 @@ test('a form whose change would make the session too large: a redirect home with
   }
 })
 
+test('session.storage tells a handler what the browser holds: nothing for a cookie that opens nothing', async t => {
+  let { withSession } = await import('../../src/shared/session.ts')
+  let { AppSession } = await import('../../src/shared/app.ts')
+  let showing = withSession(AppSession, async (_event, session) => ({ statusCode: 200, body: JSON.stringify(session.storage) }))
+  let none = { cookieName: '_idx', cookieBytes: 0, rowId: null, expiresAt: null }
+  t.deepEqual(bodyOf(await showing(event({}))), none, 'no cookie')
+  t.deepEqual(bodyOf(await showing(event({ cookie: `_idx=${'x'.repeat(120)}` }))), none, 'a forged cookie: no bytes counted, as if none was sent')
+  let cookie = setCookieOf(await (await inProcess('post-count'))(event({ method: 'POST', path: '/count', json: { by: 1 } }))) ?? ''
+  let live = bodyOf(await showing(event({ cookie })))
+  t.equal(live.cookieBytes, Buffer.byteLength(cookie), 'a live session: the bytes the browser sent')
+  t.equal(typeof live.rowId, mode === 'table' ? 'string' : 'object', mode === 'table' ? 'and its row' : 'and no row')
+})
+
 test('a reply with only `regenerate: true` gives the session a new identity and keeps its data', async t => {
   let { withSession } = await import('../../src/shared/session.ts')
   let { AppSession } = await import('../../src/shared/app.ts')
