@@ -5,7 +5,7 @@
 // then each integration test file against Sandbox in cookie mode and in table mode (table-store.ts
 // in table mode only: cookie mode never loads it); the first failing file ends that mutant's run.
 // With file names (`config`, `session`...), only those, and `session:1-150` only those lines (a long
-// file can run in parts, side by side); with --unit, only the unit tests of the files they reach,
+// file can run in parts, side by side; `session:172,303` re-runs the survivors' lines); with --unit, only the unit tests of the files they reach,
 // failing below 90% (.ci/run runs that part). Scores go in docs/testing.md. Each mutant's result is
 // written as it comes, to reports/mutation/<file>/: `grep -l Survived reports/mutation/*/*.json`.
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -82,18 +82,20 @@ function scoreOf (file: string, results: MutantResult[], minutes: number): Score
 let scores: Score[] = []
 for (let name of names) {
   let lines = linesOf(name)
+  // `172,235-240` is line 172 and lines 235 to 240, as Stryker writes them: `file:172-172`...
+  let ranges = lines?.split(',').map(range => range.includes('-') ? range : `${range}-${range}`)
   let file = `src/shared/${name}${lines ? `:${lines}` : ''}`
   let options: PartialStrykerOptions = {
     testRunner: 'command',
     commandRunner: { command: commandFor(TARGETS[name]) },
     checkers: [],
     coverageAnalysis: 'off',
-    mutate: [ file ],
+    mutate: ranges ? ranges.map(range => `src/shared/${name}:${range}`) : [ file ],
     // Integration tests build the handlers into .build/ (Sandbox, the TypeScript plugin), which two
     // runs at once in Stryker's one sandbox folder would rebuild under each other's feet
     concurrency: unitOnly || TARGETS[name].integration.length === 0 ? 2 : 1,
     reporters: [ 'clear-text', 'progress', 'event-recorder' ],
-    eventReporter: { baseDir: `reports/mutation/${shortName(name)}${lines ? `-${lines}` : ''}` },
+    eventReporter: { baseDir: `reports/mutation/${shortName(name)}${lines ? `-${lines.replaceAll(',', '_')}` : ''}` },
     clearTextReporter: { logTests: false, allowColor: false },
     ignorePatterns: [ '.build', 'bench/.build', '.stryker-tmp', 'reports' ],
     tempDirName: '.stryker-tmp',
