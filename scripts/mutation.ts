@@ -4,10 +4,11 @@
 // against each one. A change no test notices is a gap in the tests. Each file runs its unit tests,
 // then each integration test file against Sandbox in cookie mode and in table mode (table-store.ts
 // in table mode only: cookie mode never loads it); the first failing file ends that mutant's run.
-// With file names (`config`, `session`...), only those, and `session:1-150` only those lines (a long
-// file can run in parts, side by side; `session:172,303` re-runs the survivors' lines); with --unit, only the unit tests of the files they reach,
-// failing below 90% (.ci/run runs that part). Scores go in docs/testing.md. Each mutant's result is
-// written as it comes, to reports/mutation/<file>/: `grep -l Survived reports/mutation/*/*.json`.
+// With file names (`config`, `session`...), only those; `session:1-150` only those lines (a long
+// file can run in parts, side by side), and `session:172,303` only those two (the survivors' lines,
+// after new tests). With --unit, only the unit tests of the files they reach, failing below 90%
+// (.ci/run runs that part). Scores go in docs/testing.md. Each mutant's result is written as it
+// comes, to reports/mutation/<file>/: `grep -l Survived reports/mutation/*/*.json`.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Stryker } from '@stryker-mutator/core'
 import type { MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core'
