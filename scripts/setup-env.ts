@@ -1,5 +1,7 @@
-// npm run setup:env -- <staging|production> [--table | --cookie] [--rotate]
+// npm run setup:env -- <staging|production> [--table | --cookie] [--rotate | --replace | --end-rotation]
 // Sets a strong ARC_APP_SECRET, the 7-day idle limit and the session mode for a deployed stage.
+// --rotate keeps the current secret as ARC_APP_SECRET_PREVIOUS; --replace (after a leak) keeps no
+// old secret at all; --end-rotation removes ARC_APP_SECRET_PREVIOUS once a rotation is over.
 import { setupEnv } from './lib/setup-env.ts'
 import { stageVariables } from './lib/stage-variables.ts'
 

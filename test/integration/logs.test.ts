@@ -150,7 +150,7 @@ test('a deployed stage that refuses its secret logs why, without the secret', as
   await refused.call('get-index', event({}))
   let [ line ] = refused.logs().map(l => JSON.parse(l) as Record<string, string>)
   t.equal(line.event, 'setup.refused', 'setup.refused')
-  t.match(line.message, /ARC_APP_SECRET has about \d+ bits of randomness.*Fix it with: npx arc env/, 'with the reason and the fix')
+  t.match(line.message, /ARC_APP_SECRET has about \d+ bits of randomness.*Fix it with: npm run setup:env -- production --replace/, 'with the reason and the fix')
   t.notOk(line.message.includes('aaaaaaaa'), 'but not the secret')
   refused.close()
 })

@@ -33,10 +33,10 @@ test('one mode variable saying jwe and the other naming a table stops the functi
   for (let [ arcName, name ] of [ [ 'session', 'jwe' ], [ 'jwe', 'session' ] ]) {
     let problem = refused({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG, ARC_SESSION_TABLE_NAME: arcName, SESSION_TABLE_NAME: name })
     t.match(problem, new RegExp(`ARC_SESSION_TABLE_NAME is "${arcName}" but SESSION_TABLE_NAME is "${name}"`), `${arcName} and ${name}: both named`)
-    let jweVariable = arcName === 'jwe' ? 'ARC_SESSION_TABLE_NAME' : 'SESSION_TABLE_NAME'
-    t.match(problem, new RegExp(`For table mode: npx arc env -e production -r ${jweVariable}\\.`), 'the command that keeps table mode')
+    t.match(problem, /For table mode: npm run setup:env -- production --table\. For cookie mode: npm run setup:env -- production --cookie$/, 'the command for each choice')
+    t.notOk(problem.includes('arc env'), 'never npx arc env, which writes every stage\'s secrets into prefs.arc')
   }
-  t.match(String(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' })), /remove SESSION_TABLE_NAME from prefs.arc or .env/, 'locally: the files to edit')
+  t.match(String(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' })), /Locally, keep both out of prefs\.arc and \.env, and pick the mode with the start command: npm start \(cookie mode\) or npm run start:table \(table mode\)$/, 'locally: the files, and the start command (which may be where the value came from)')
   t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'arc-sessions-staging-session' }), null, 'two table names agree on the mode')
   t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'jwe' }), null)
   t.end()
@@ -54,7 +54,8 @@ test('a deployed stage refuses a missing, short or public ARC_APP_SECRET, and sa
     for (let [ secret, why ] of refusals) {
       let problem = refused({ ARC_ENV: stage, ARC_APP_SECRET: secret })
       t.match(problem, why, `${stage} refuses ${JSON.stringify(secret?.slice(0, 40))}`)
-      t.match(problem, new RegExp(`npx arc env -e ${stage} -a ARC_APP_SECRET "\\$\\(openssl rand -base64 48\\)"`), 'and gives the command that fixes it')
+      let fix = secret === undefined ? `npm run setup:env -- ${stage}, then deploy again` : `npm run setup:env -- ${stage} --replace (everyone is signed out), then deploy again`
+      t.ok(problem.endsWith(`Fix it with: ${fix}`), 'and gives the setup:env command that fixes it (npx arc env would write the secret into prefs.arc)')
     }
     t.equal(accepted({ ARC_ENV: stage, ARC_APP_SECRET: STRONG }).secret, STRONG, `${stage} accepts a random secret`)
   }
@@ -68,7 +69,7 @@ test('every stage refuses a secret whose first 32 characters are not ASCII, sinc
 
 test('a public ARC_APP_SECRET_PREVIOUS is refused too, because it would still open sessions', t => {
   let problem = refused({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG, ARC_APP_SECRET_PREVIOUS: PUBLIC_SECRETS[0] })
-  t.match(problem, /ARC_APP_SECRET_PREVIOUS is a public value.*npx arc env -e production -r ARC_APP_SECRET_PREVIOUS/)
+  t.match(problem, /ARC_APP_SECRET_PREVIOUS is a public value.*Remove it with: npm run setup:env -- production --end-rotation, then deploy again$/)
   t.end()
 })
 
@@ -145,13 +146,9 @@ test('ARC_FORCE_LEGACY_JWE_SECRET stops cookie mode with a message; table mode i
   t.end()
 })
 
-test('one mode variable alone never conflicts; each choice names the variable to remove', t => {
+test('one mode variable alone never conflicts', t => {
   t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'session' }), null)
   t.equal(modeConflict({ SESSION_TABLE_NAME: 'jwe' }), null)
-  let guideLeftJwe = String(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' }, 'production'))
-  t.match(guideLeftJwe, /For cookie mode: npx arc env -e production -r ARC_SESSION_TABLE_NAME$/, 'SESSION_TABLE_NAME=jwe: cookie mode keeps it, removing the other')
-  let arcSaysJwe = String(modeConflict({ ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'session' }, 'staging'))
-  t.match(arcSaysJwe, /For table mode: npx arc env -e staging -r ARC_SESSION_TABLE_NAME\. For cookie mode: npx arc env -e staging -r SESSION_TABLE_NAME$/)
   t.end()
 })
 

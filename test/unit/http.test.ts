@@ -10,6 +10,8 @@ import { event } from '../helpers/lambda.ts'
 
 const hash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`
 const withHeaders = (headers: Record<string, string>): Event => ({ ...event({}), headers })
+/** Every value of a header, whatever the spelling of its name */
+const valuesOf = (headers: Record<string, unknown>, wanted: string) => Object.entries(headers).filter(([ name ]) => name.toLowerCase() === wanted).map(([ , value ]) => value)
 
 test('JSON, pages and redirects, each with its content type or location', t => {
   t.deepEqual(json(400, { error: 'no' }), { statusCode: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"error":"no"}' })
@@ -41,24 +43,49 @@ test('every answer gets the defaults it lacks, exactly; deployed, HSTS too', t =
   t.end()
 })
 
-test('an answer that sets a cookie keeps a Cache-Control only if no shared cache may store it', t => {
+test('an answer that sets a cookie keeps a Cache-Control only if it has an unqualified private or no-store', t => {
   let cases: [string, string][] = [
     [ 'private, max-age=60', 'private, max-age=60' ],
     [ 'max-age=60, private', 'max-age=60, private' ],
     [ 'no-store', 'no-store' ],
-    [ 'private="set-cookie", max-age=60', 'private="set-cookie", max-age=60' ],
+    [ 'NO-STORE', 'NO-STORE' ],
+    [ 'max-age=60, private="set-cookie, x", no-store', 'max-age=60, private="set-cookie, x", no-store' ],
+    [ 'private="set-cookie", max-age=60', 'no-store' ],
+    [ 'no-store="x"', 'no-store' ],
+    [ 'private="x, private', 'no-store' ],
     [ 'public, max-age=60', 'no-store' ],
     [ 'notprivate, public', 'no-store' ],
     [ 'no-store-later, public', 'no-store' ],
     [ 's-maxage=60', 'no-store' ],
+    [ '', 'no-store' ],
   ]
   for (let [ given, kept ] of cases) {
     let { headers = {} } = withStandardHeaders({ statusCode: 200, headers: { 'Cache-Control': given }, cookies: [ '_idx=v' ] }, false)
-    let values = Object.entries(headers).filter(([ name ]) => name.toLowerCase() === 'cache-control').map(([ , value ]) => value)
-    t.deepEqual(values, [ kept ], `${given} → ${kept}`)
+    t.deepEqual(valuesOf(headers, 'cache-control'), [ kept ], `${JSON.stringify(given)} → ${kept}`)
   }
   let uncached = withStandardHeaders({ statusCode: 200, headers: { 'Cache-Control': 'public, max-age=60' } }, false).headers
   t.equal(uncached?.['Cache-Control'], 'public, max-age=60', 'without a cookie, the handler\'s word stands')
+  t.end()
+})
+
+test('an answer that sets a cookie gets exactly one Cache-Control, and no header a CDN obeys instead', t => {
+  let cdn = { 'CDN-Cache-Control': 'max-age=600', 'Surrogate-Control': 'max-age=600', 'Cloudflare-CDN-Cache-Control': 'max-age=600', 'Cache-Control': 'private' }
+  let { headers = {} } = withStandardHeaders({ statusCode: 200, headers: cdn, cookies: [ '_idx=v' ] }, false)
+  t.deepEqual(Object.keys(headers).filter(name => /cdn|surrogate/i.test(name)), [], 'CDN-Cache-Control, Surrogate-Control and a vendor\'s own are removed')
+  t.deepEqual(valuesOf(headers, 'cache-control'), [ 'private' ], 'the app\'s private answer stays')
+  let twice = withStandardHeaders({ statusCode: 200, headers: { 'Cache-Control': 'private', 'cache-control': 'public' }, cookies: [ '_idx=v' ] }, false).headers ?? {}
+  t.deepEqual(valuesOf(twice, 'cache-control'), [ 'no-store' ], 'two spellings of Cache-Control: one no-store instead')
+  let kept = withStandardHeaders({ statusCode: 200, headers: cdn }, false).headers ?? {}
+  t.equal(kept['CDN-Cache-Control'], 'max-age=600', 'without a cookie, the CDN headers stand')
+  t.end()
+})
+
+test('a handler\'s own Set-Cookie header counts as setting a cookie', t => {
+  for (let name of [ 'set-cookie', 'Set-Cookie' ]) {
+    let { headers = {} } = withStandardHeaders({ statusCode: 200, headers: { [name]: 'theme=dark', 'Cache-Control': 'public, max-age=60', 'CDN-Cache-Control': 'max-age=60' } }, false)
+    t.deepEqual(valuesOf(headers, 'cache-control'), [ 'no-store' ], `${name}: no-store`)
+    t.equal(headers['CDN-Cache-Control'], undefined, `${name}: no CDN header`)
+  }
   t.end()
 })
 

@@ -3,9 +3,12 @@
 // reader and by `npx arc env`.
 import test from 'tape'
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
-import { setupEnv } from '../../scripts/lib/setup-env.ts'
+import { reason, setupEnv } from '../../scripts/lib/setup-env.ts'
+import { modeConflict } from '../../src/shared/session/config.ts'
+import { secretProblem } from '../../src/shared/session/secrets.ts'
 import type { Stage, StageVariables } from '../../scripts/lib/stage-variables.ts'
 import { fakeSsm } from '../helpers/fake-ssm.ts'
 import { randomSecret } from '../helpers/secrets.ts'
@@ -24,21 +27,29 @@ function run (command: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 }
 const OLD = randomSecret()
 
-/** Stage variables in memory, recording every change; `failing` makes reads or writes throw */
-function inMemory (stages: Partial<Record<Stage, Record<string, string>>>, failing: 'read' | 'write' | null = null) {
+/**
+ * Stage variables in memory, recording every change. `failing` makes reads throw, or writes:
+ * `{ writesAfter: n }` lets n writes through, then fails every other one.
+ */
+function inMemory (stages: Partial<Record<Stage, Record<string, string>>>, failing: 'read' | 'write' | { writesAfter: number } | null = null) {
   let changes: string[] = []
   let log: string[] = []
+  let writesLeft = failing === 'write' ? 0 : typeof failing === 'object' && failing ? failing.writesAfter : Infinity
+  let write = () => {
+    if (writesLeft-- <= 0) throw new Error('AccessDenied')
+  }
   let variables: StageVariables = {
     async read (stage) {
       if (failing === 'read') throw new Error('no credentials')
       return { ...stages[stage] }
     },
     async set (stage, name, value) {
-      if (failing === 'write') throw new Error('AccessDenied')
+      write()
       changes.push(`set ${name}`)
       stages[stage] = { ...stages[stage], [name]: value }
     },
     async remove (stage, name) {
+      write()
       changes.push(`remove ${name}`)
       let { [name]: _, ...rest } = stages[stage] ?? {}
       stages[stage] = rest
@@ -50,7 +61,7 @@ function inMemory (stages: Partial<Record<Stage, Record<string, string>>>, faili
 test('first setup of staging: a new secret, the idle limit and cookie mode', async t => {
   let r = inMemory({})
   t.equal(await setupEnv([ 'staging' ], r.variables, r.say), 0)
-  t.deepEqual(r.changes, [ 'set ARC_APP_SECRET', 'set ARC_SESSION_TTL', 'set ARC_SESSION_TABLE_NAME' ])
+  t.deepEqual(r.changes, [ 'set ARC_SESSION_TABLE_NAME', 'set ARC_SESSION_TTL', 'set ARC_APP_SECRET' ], 'the secret last, so a failure before it leaves nothing to undo')
   let secret = String(r.stages.staging?.ARC_APP_SECRET)
   t.match(secret, /^[A-Za-z0-9+/]{64}$/, 'the secret is 48 random bytes in base64')
   t.deepEqual([ r.stages.staging?.ARC_SESSION_TTL, r.stages.staging?.ARC_SESSION_TABLE_NAME ], [ '604800', 'jwe' ])
@@ -64,11 +75,72 @@ test('--table picks table mode', async t => {
   t.equal(r.stages.staging?.ARC_SESSION_TABLE_NAME, 'session')
 })
 
-test('refuses to replace an existing secret without --rotate', async t => {
-  let r = inMemory({ production: { ARC_APP_SECRET: OLD, ARC_SESSION_TABLE_NAME: 'session' } })
-  t.equal(await setupEnv([ 'production', '--table' ], r.variables, r.say), 1)
-  t.deepEqual(r.changes, [], 'nothing written')
-  t.match(r.log.join('\n'), /already has an ARC_APP_SECRET.*\n.*npm run setup:env -- production --rotate/)
+test('without --rotate, an existing secret is kept and the rest is done', async t => {
+  let r = inMemory({ production: { ARC_APP_SECRET: OLD, SESSION_TABLE_NAME: 'session' } })
+  t.equal(await setupEnv([ 'production', '--table' ], r.variables, r.say), 0)
+  t.deepEqual(r.changes, [ 'set ARC_SESSION_TABLE_NAME', 'remove SESSION_TABLE_NAME', 'set ARC_SESSION_TTL' ], 'the mode and the idle limit, not the secret')
+  t.equal(r.stages.production?.ARC_APP_SECRET, OLD, 'the secret is kept')
+  t.match(r.log.join('\n'), /production keeps its ARC_APP_SECRET\. To change it: npm run setup:env -- production --rotate .*--replace after a leak/)
+  let again = inMemory({ production: { ...r.stages.production } })
+  t.equal(await setupEnv([ 'production', '--table' ], again.variables, again.say), 0, 'run again')
+  t.deepEqual(again.changes, [], 'it has nothing left to change')
+  t.ok(again.log.includes('production already has everything it needs; nothing was changed'))
+})
+
+test('--rotate refuses to keep a secret the wrapper would refuse; --replace replaces it without keeping it', async t => {
+  let weak = [ 'dev-only-secret-do-not-use-in-production-0123456789', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'short' ]
+  for (let secret of weak) {
+    let r = inMemory({ production: { ARC_APP_SECRET: secret, ARC_SESSION_TABLE_NAME: 'session' } })
+    t.equal(await setupEnv([ 'production', '--rotate' ], r.variables, r.say), 1, `${secret.slice(0, 12)}…: refused`)
+    t.deepEqual(r.changes, [], 'nothing written')
+    t.match(r.log.join('\n'), /ARC_APP_SECRET would be refused \(.+\), so it cannot be kept as ARC_APP_SECRET_PREVIOUS; nothing was changed\.\nReplace it without keeping it \(everyone is signed out\): npm run setup:env -- production --replace/)
+    let plain = inMemory({ production: { ARC_APP_SECRET: secret } })
+    t.equal(await setupEnv([ 'production' ], plain.variables, plain.say), 1, 'without --rotate it is not kept either')
+
+    let replaced = inMemory({ production: { ARC_APP_SECRET: secret, ARC_APP_SECRET_PREVIOUS: OLD, ARC_SESSION_TABLE_NAME: 'session' } })
+    t.equal(await setupEnv([ 'production', '--replace' ], replaced.variables, replaced.say), 0, '--replace goes ahead')
+    t.deepEqual(replaced.changes, [ 'set ARC_SESSION_TTL', 'remove ARC_APP_SECRET_PREVIOUS', 'set ARC_APP_SECRET' ])
+    let after = replaced.stages.production ?? {}
+    t.equal(after.ARC_APP_SECRET_PREVIOUS, undefined, 'no old secret is kept')
+    t.equal(secretProblem(after.ARC_APP_SECRET), null, 'and the new one is one the wrapper accepts')
+  }
+  let a128 = inMemory({ production: { ARC_APP_SECRET: randomBytes(32).toString('hex'), ARC_APP_SECRET_ALGO: 'A128GCM' } })
+  t.equal(await setupEnv([ 'production', '--rotate' ], a128.variables, a128.say), 1, 'judged as the stage\'s algorithm keys it: 16 hex characters are 64 bits')
+})
+
+test('--end-rotation removes ARC_APP_SECRET_PREVIOUS and nothing else', async t => {
+  let r = inMemory({ production: { ARC_APP_SECRET: OLD, ARC_APP_SECRET_PREVIOUS: randomSecret(), ARC_SESSION_TABLE_NAME: 'jwe', ARC_SESSION_TTL: '604800' } })
+  t.equal(await setupEnv([ 'production', '--end-rotation' ], r.variables, r.say), 0)
+  t.deepEqual(r.changes, [ 'remove ARC_APP_SECRET_PREVIOUS' ])
+  t.equal(r.stages.production?.ARC_APP_SECRET, OLD)
+})
+
+test('a failure after any number of changes leaves a stage that runs, and the same command finishes the job', async t => {
+  let starts: [string[], Record<string, string>][] = [
+    [ [ 'production', '--table' ], {} ],
+    [ [ 'production', '--table', '--rotate' ], { ARC_APP_SECRET: OLD, ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'jwe' } ],
+    [ [ 'production', '--table' ], { ARC_APP_SECRET: OLD, SESSION_TABLE_NAME: 'jwe' } ],
+    [ [ 'production', '--cookie', '--replace' ], { ARC_APP_SECRET: OLD, ARC_APP_SECRET_PREVIOUS: randomSecret(), SESSION_TABLE_NAME: 'session', ARC_SESSION_TABLE_NAME: 'session' } ],
+  ]
+  for (let [ argv, start ] of starts) {
+    let whole = inMemory({ production: { ...start } })
+    await setupEnv(argv, whole.variables, whole.say)
+    for (let writes = 0; writes < whole.changes.length; writes++) {
+      let r = inMemory({ production: { ...start } }, { writesAfter: writes })
+      t.equal(await setupEnv(argv, r.variables, r.say), 1, `${argv.join(' ')}: fails after ${writes} of ${whole.changes.length}`)
+      let stopped = r.stages.production ?? {}
+      t.equal(modeConflict(stopped, 'production'), null, 'the mode variables agree')
+      let previous = stopped.ARC_APP_SECRET_PREVIOUS
+      t.ok(!previous || previous === start.ARC_APP_SECRET_PREVIOUS || previous === stopped.ARC_APP_SECRET, 'no secret is lost while it may still open sessions')
+      t.match(r.log.at(-1) ?? '', new RegExp(`Run the same command again to finish: npm run setup:env -- ${argv.join(' ')}$`))
+      let again = inMemory({ production: { ...stopped } })
+      t.equal(await setupEnv(argv, again.variables, again.say), 0, 'the same command again succeeds')
+      let finished = again.stages.production ?? {}
+      let { ARC_APP_SECRET: _, ...rest } = finished
+      let { ARC_APP_SECRET: __, ...expected } = whole.stages.production ?? {}
+      t.deepEqual(rest, { ...expected, ...(expected.ARC_APP_SECRET_PREVIOUS ? { ARC_APP_SECRET_PREVIOUS: start.ARC_APP_SECRET } : {}) }, 'and leaves what one run would have')
+    }
+  }
 })
 
 test('--rotate moves the current secret to ARC_APP_SECRET_PREVIOUS first, without printing either', async t => {
@@ -111,13 +183,16 @@ test('when it cannot read the stage, or a write fails, it says so and stops', as
   let unwritable = inMemory({}, 'write')
   t.equal(await setupEnv([ 'staging' ], unwritable.variables, unwritable.say), 1)
   t.match(unwritable.log.at(-1) ?? '', /That failed \(AccessDenied\) after 0 of 3 changes/)
+  let imds = { statusCode: 403, headers: {}, error: Buffer.from('resolve_deny: denied destination'), metadata: { service: 'IMDSv2 token API' } }
+  t.equal(reason(imds), 'IMDSv2 token API answered 403: resolve_deny: denied destination', 'aws-lite\'s plain-object errors are told in words, not [object Object]')
+  t.equal(reason(new ReferenceError('Unable to find AWS credentials')), 'Unable to find AWS credentials')
 })
 
 test('anything else prints the usage and touches nothing', async t => {
-  for (let argv of [ [], [ 'prod' ], [ 'staging', '--force' ], [ 'staging', '--table', '--cookie' ] ]) {
+  for (let argv of [ [], [ 'prod' ], [ 'staging', '--force' ], [ 'staging', '--table', '--cookie' ], [ 'staging', '--rotate', '--replace' ] ]) {
     let r = inMemory({}, 'read')
     t.equal(await setupEnv(argv, r.variables, r.say), 2, JSON.stringify(argv))
-    t.match(r.log[0], /^Usage: npm run setup:env -- <staging\|production> \[--table \| --cookie\] \[--rotate\]/)
+    t.match(r.log[0], /^Usage: npm run setup:env -- <staging\|production> \[--table \| --cookie\] \[--rotate \| --replace \| --end-rotation\]/)
   }
 })
 

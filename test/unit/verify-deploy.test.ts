@@ -62,7 +62,7 @@ test('SESSION_TABLE_NAME set for a stage reaches every Lambda as ARC_SESSION_TAB
 test('mode variables that disagree are a problem for every Lambda, with the commands that fix it', async t => {
   let problems = checkModeVariables(await withVariables({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' }), 'production')
   t.equal(problems.length, 5, 'one per Lambda')
-  t.match(problems[0], /^GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe".*npx arc env -e production -r SESSION_TABLE_NAME/)
+  t.match(problems[0], /^GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe".*npm run setup:env -- production --table/)
   t.deepEqual(checkModeVariables(await withVariables({ SESSION_TABLE_NAME: 'session' }), 'production'), [], 'the guide\'s variable alone is fine')
 })
 

@@ -70,13 +70,14 @@ export function modeOf (env: Env): Mode {
 export function modeConflict (env: Env, stage = env.ARC_ENV || 'testing'): string | null {
   let { ARC_SESSION_TABLE_NAME: arcName, SESSION_TABLE_NAME: name } = env
   if (!arcName || !name || (arcName === 'jwe') === (name === 'jwe')) return null
-  let [ cookieVar, tableVar ] = arcName === 'jwe' ? [ 'ARC_SESSION_TABLE_NAME', 'SESSION_TABLE_NAME' ] : [ 'SESSION_TABLE_NAME', 'ARC_SESSION_TABLE_NAME' ]
-  let remove = (variable: string) => stage === 'testing' ? `remove ${variable} from prefs.arc or .env` : `npx arc env -e ${stage} -r ${variable}`
-  return `ARC_SESSION_TABLE_NAME is "${arcName}" but SESSION_TABLE_NAME is "${name}": one means cookie mode, the other table mode (Architect would pick cookie mode). For table mode: ${remove(cookieVar)}. For cookie mode: ${remove(tableVar)}`
-}
-
-function fixCommand (stage: string, name: string): string {
-  return `npx arc env -e ${stage} -a ${name} "$(openssl rand -base64 48)"`
+  let problem = `ARC_SESSION_TABLE_NAME is "${arcName}" but SESSION_TABLE_NAME is "${name}": one means cookie mode, the other table mode (Architect would pick cookie mode)`
+  // Locally the value may come from prefs.arc, .env or the command that started Sandbox (which
+  // sets ARC_SESSION_TABLE_NAME to jwe when nothing else does), so the fix covers all three
+  if (stage === 'testing') {
+    return `${problem}. Locally, keep both out of prefs.arc and .env, and pick the mode with the start command: npm start (cookie mode) or npm run start:table (table mode)`
+  }
+  // setup:env, never `npx arc env`, which writes every stage's secrets into prefs.arc
+  return `${problem}. For table mode: npm run setup:env -- ${stage} --table. For cookie mode: npm run setup:env -- ${stage} --cookie`
 }
 
 /** The first of `names` that is set (Architect's fallbacks use `||`, so empty means unset) */
@@ -137,10 +138,14 @@ export function readSettings (env: Env): SettingsResult {
   let secret = env.ARC_APP_SECRET
   let previousSecret = env.ARC_APP_SECRET_PREVIOUS || null
   if (deployed) {
+    // Each fix is a setup:env command: `npx arc env` would write this stage's secret into prefs.arc
     let problem = secretProblem(secret, keyChars)
-    if (problem) return { ok: false, problem: `${problem}. Fix it with: ${fixCommand(stage, 'ARC_APP_SECRET')}` }
+    if (problem) {
+      let fix = secret ? `npm run setup:env -- ${stage} --replace (everyone is signed out)` : `npm run setup:env -- ${stage}`
+      return { ok: false, problem: `${problem}. Fix it with: ${fix}, then deploy again` }
+    }
     let previousProblem = previousSecret && secretProblem(previousSecret, keyChars, 'ARC_APP_SECRET_PREVIOUS')
-    if (previousProblem) return { ok: false, problem: `${previousProblem}. Remove it with: npx arc env -e ${stage} -r ARC_APP_SECRET_PREVIOUS` }
+    if (previousProblem) return { ok: false, problem: `${previousProblem}. Remove it with: npm run setup:env -- ${stage} --end-rotation, then deploy again` }
   }
   if (!secret || secret.length < 32) {
     return { ok: false, problem: 'ARC_APP_SECRET must be at least 32 characters (set it in prefs.arc for local use)' }

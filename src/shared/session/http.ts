@@ -101,26 +101,52 @@ const DEFAULT_HEADERS = {
 const DEPLOYED_HEADERS = { ...DEFAULT_HEADERS, 'strict-transport-security': 'max-age=31536000' }
 
 // A shared cache (a CDN) must never keep an answer that sets a cookie, or it would hand that
-// cookie, a session, to everyone who asks next. `private` or `no-store` keeps it out.
-const SHARED_CACHE_SAFE = /(^|,)\s*(private|no-store)\s*(,|=|$)/i
+// cookie, a session, to everyone who asks next. An unqualified `private` or `no-store` keeps it out;
+// `private="x"` only keeps header x out, so it does not count.
+const SHARED_CACHE_SAFE = new Set([ 'private', 'no-store' ])
+// Headers a CDN obeys ahead of Cache-Control: RFC 9213's CDN-Cache-Control, vendors' own
+// (`Cloudflare-CDN-Cache-Control`, `Vercel-CDN-Cache-Control`...) and the older Surrogate-Control
+const CDN_CACHE_HEADER = /^(surrogate-control|([\w-]+-)?cdn-cache-control)$/i
+// One Cache-Control directive: a name, and a token or quoted string after `=` (which may hold commas)
+const DIRECTIVE = /\s*([^\s=,]+)\s*(=\s*("(?:[^"\\]|\\.)*"|[^,"]*))?\s*(,|$)/gy
+
+/** True when a Cache-Control value has an unqualified `private` or `no-store`, parsed to its end */
+function keepsSharedCachesOut (value: string): boolean {
+  let safe = false
+  DIRECTIVE.lastIndex = 0
+  for (let match; DIRECTIVE.lastIndex < value.length && (match = DIRECTIVE.exec(value));) {
+    if (match[2] === undefined && SHARED_CACHE_SAFE.has(match[1].toLowerCase())) safe = true
+  }
+  // Text the pattern could not read (an unbalanced quote) is not trusted
+  return safe && DIRECTIVE.lastIndex >= value.length
+}
+
+/** A handler may set a cookie through `cookies` or through its own `Set-Cookie` header */
+function setsCookie (response: Response, names: string[]): boolean {
+  return Boolean(response.cookies?.length) || names.some(name => name.toLowerCase() === 'set-cookie')
+}
 
 /**
  * The handler's headers, plus the defaults it did not set (header names compare without case).
- * The one override: an answer that sets a cookie is never storable by a shared cache.
+ * The one override: an answer that sets a cookie, by any route, is never storable by a shared
+ * cache. It carries exactly one Cache-Control, with an unqualified `private` or `no-store`, and no
+ * header a CDN would obey instead.
  */
 export function withStandardHeaders (response: Response, deployed: boolean): Response {
   let own = response.headers ?? {}
-  let ownNames = new Map(Object.keys(own).map(key => [ key.toLowerCase(), key ]))
+  let names = Object.keys(own)
+  let ownNames = new Set(names.map(name => name.toLowerCase()))
   let headers: Record<string, string | number | boolean> = { ...own }
   for (let [ name, value ] of Object.entries(deployed ? DEPLOYED_HEADERS : DEFAULT_HEADERS)) {
     if (!ownNames.has(name)) headers[name] = value
   }
-  let handlers = ownNames.get('cache-control')
-  // Stryker disable next-line StringLiteral: where the handler set none, the default (no-store) stands either way
-  let cacheControl = handlers ?? 'cache-control'
-  if (response.cookies?.length && !SHARED_CACHE_SAFE.test(String(headers[cacheControl]))) {
-    delete headers[cacheControl]
-    headers['cache-control'] = 'no-store'
-  }
+  if (!setsCookie(response, names)) return { ...response, headers }
+
+  for (let name of names.filter(name => CDN_CACHE_HEADER.test(name))) delete headers[name]
+  let cacheControls = Object.keys(headers).filter(name => name.toLowerCase() === 'cache-control')
+  let [ only ] = cacheControls
+  if (cacheControls.length === 1 && keepsSharedCachesOut(String(headers[only]))) return { ...response, headers }
+  for (let name of cacheControls) delete headers[name]
+  headers['cache-control'] = 'no-store'
   return { ...response, headers }
 }
