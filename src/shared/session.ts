@@ -17,7 +17,7 @@
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
 import { clock } from './session/clock.ts'
 import { isDeployed, readSettings, type Mode, type Settings } from './session/config.ts'
-import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, type SentCookie } from './session/cookies.ts'
+import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, shadowedCookie, type SentCookie } from './session/cookies.ts'
 import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type Meta } from './session/data.ts'
 import { ICON, html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
 import { log, type SessionEvent, type Where } from './session/log.ts'
@@ -142,42 +142,65 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
     if (event.requestContext.http.method !== 'GET' && isCrossSite(event, settings.deployed)) {
       return answer(request, 403, 'This request came from another site, so it was refused')
     }
+    // Several session cookies of one name: a host under a parent domain planted one, and which is
+    // the visitor's cannot be told. Read none (this is a new visitor), and clear the name wherever
+    // it may have been set, ahead of any cookie this answer sets.
+    let shadowed = shadowedCookie(event, settings)
+    if (!shadowed) return respond(request, schema, handler)
+    log('session.rejected', where, { message: 'several session cookies of one name: one was planted by another host' })
+    let response = await respond(request, schema, handler)
+    let clearing = clearCookie({ statusCode: 200 }, settings, shadowed, event.headers.host).cookies ?? []
+    // (a Set: a sign-out already clears the same cookies, and once is enough)
+    return withStandardHeaders({ ...response, cookies: [ ...new Set([ ...clearing, ...(response.cookies ?? []) ]) ] }, settings.deployed)
+  }
+}
 
-    let waitedMs = 0
-    for (let attempt = 1; ; attempt++) {
-      let sessions: SessionStore
-      let current: Current<DataOf<S>>
-      try {
-        sessions = await storeFor(settings)
-        current = await read(request, sessions, schema)
-      }
-      catch (err) {
-        return storeFailed(request, err)
-      }
+/** Reads the session, runs the handler and writes what it returned, re-running it after a lost race */
+async function respond<S extends DataSchema> (request: Request, schema: S, handler: SessionHandler<DataOf<S>>): Promise<Response> {
+  let { event, where } = request
+  let waitedMs = 0
+  // Whether the first read found a session: if a retry finds none, another request ended or moved it
+  let startedWithSession = false
+  for (let attempt = 1; ; attempt++) {
+    let sessions: SessionStore
+    let current: Current<DataOf<S>>
+    try {
+      sessions = await storeFor(request.settings)
+      current = await read(request, sessions, schema)
+    }
+    catch (err) {
+      return storeFailed(request, err)
+    }
+    if (attempt === 1) startedWithSession = current.loaded !== null
+    else if (startedWithSession && !current.loaded) {
+      // A sign-in, a sign-out or a move to __Host-idx won the race. Running the handler again as a
+      // new visitor would answer with a cookie that replaces the one that request just set.
+      log('session.superseded', where)
+      return answer(request, 409, 'Your session changed in another request (a sign-in or sign-out) while this one ran, so nothing was changed; reload the page and try again')
+    }
 
-      let reply: Reply<DataOf<S>>
-      try {
-        reply = await handler(event, view(current, request))
-      }
-      catch (err) {
-        // A bug in a handler is ours, not the session store's: say so, in the log and the status
-        log('handler.failed', where, { error: err instanceof Error ? err.name : typeof err, message: err instanceof Error ? err.stack : undefined })
-        return answer(request, 500, 'Something went wrong on our side; try again later')
-      }
+    let reply: Reply<DataOf<S>>
+    try {
+      reply = await handler(event, view(current, request))
+    }
+    catch (err) {
+      // A bug in a handler is ours, not the session store's: say so, in the log and the status
+      log('handler.failed', where, { error: err instanceof Error ? err.name : typeof err, message: err instanceof Error ? err.stack : undefined })
+      return answer(request, 500, 'Something went wrong on our side; try again later')
+    }
 
-      try {
-        return await commit(request, reply, current, sessions)
+    try {
+      return await commit(request, reply, current, sessions)
+    }
+    catch (err) {
+      if (!(err instanceof ConflictError)) return storeFailed(request, err)
+      if (attempt === MAX_ATTEMPTS) {
+        log('conflicts.exhausted', where, { attempts: attempt, waitedMs: Math.round(waitedMs) })
+        return answer(request, 409, 'This session is busy with other requests; try again')
       }
-      catch (err) {
-        if (!(err instanceof ConflictError)) return storeFailed(request, err)
-        if (attempt === MAX_ATTEMPTS) {
-          log('conflicts.exhausted', where, { attempts: attempt, waitedMs: Math.round(waitedMs) })
-          return answer(request, 409, 'This session is busy with other requests; try again')
-        }
-        let wait = backoffMs(attempt)
-        waitedMs += wait
-        await pause(wait)
-      }
+      let wait = backoffMs(attempt)
+      waitedMs += wait
+      await pause(wait)
     }
   }
 }
@@ -304,6 +327,6 @@ function answer ({ event, settings }: Request, status: number, message: string):
   return withStandardHeaders(response, settings.deployed)
 }
 
-function cleared (response: Response, { settings }: Request, name: string): Response {
-  return withStandardHeaders(clearCookie(response, settings, name), settings.deployed)
+function cleared (response: Response, { settings, event }: Request, name: string): Response {
+  return withStandardHeaders(clearCookie(response, settings, name, event.headers.host), settings.deployed)
 }

@@ -1,5 +1,6 @@
 // An HTTP proxy in front of Sandbox's DynamoDB that can answer the way a real DynamoDB does on a
-// bad day: slowly, throttled, with every write losing a race, or refusing a write outright.
+// bad day: slowly, throttled, with every write losing a race, refusing a write outright, or doing
+// a write and losing its answer. It can also hold a call until the test lets it go on.
 // Everything else passes through.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
 
@@ -14,6 +15,15 @@ export interface DynamoFaults {
   conflicts?: number
   /** How many PutItems to refuse with a ValidationException: an error no retry mends (Infinity: all of them) */
   invalidWrites?: number
+  /** How many writes (PutItem, DeleteItem) to pass to DynamoDB and then cut off, as a reset connection loses the answer */
+  loseAnswers?: number
+}
+
+export interface Held {
+  /** Resolves when the held call has reached the proxy */
+  arrived: Promise<void>
+  /** Passes it on */
+  release (): void
 }
 
 export interface DynamoProxy {
@@ -21,6 +31,8 @@ export interface DynamoProxy {
   set (faults: DynamoFaults): void
   /** The operations seen so far (GetItem, PutItem...), throttled ones included; a read that may be stale says so */
   calls (): string[]
+  /** Holds the next call of `operation` at the proxy until released: a request paused mid-flight */
+  hold (operation: string): Held
   close (): Promise<void>
 }
 
@@ -40,6 +52,7 @@ function refuse (res: ServerResponse, type: string, message: string) {
 export async function dynamoProxy (target: number): Promise<DynamoProxy> {
   let faults: DynamoFaults = {}
   let seen: string[] = []
+  let holds = new Map<string, { arrived: () => void, released: Promise<void> }>()
 
   async function handle (req: IncomingMessage, res: ServerResponse) {
     let body = Buffer.concat(await req.toArray() as Buffer[])
@@ -56,11 +69,21 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     if (conflicted && faults.conflicts) faults.conflicts--
     let invalid = operation === 'PutItem' && Boolean(faults.invalidWrites)
     if (invalid && faults.invalidWrites) faults.invalidWrites--
+    let lost = (operation === 'PutItem' || operation === 'DeleteItem') && Boolean(faults.loseAnswers)
+    if (lost && faults.loseAnswers) faults.loseAnswers--
+    let held = holds.get(operation)
+    if (held) {
+      holds.delete(operation)
+      held.arrived()
+      await held.released
+    }
     if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs))
     if (throttled) return refuse(res, throttleWith, THROTTLING[throttleWith])
     if (conflicted) return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
     if (invalid) return refuse(res, 'ValidationException', 'One or more parameter values were invalid')
     let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
+      // DynamoDB has done the write; the client never hears so
+      if (lost) return void answer.resume().on('end', () => res.socket?.destroy())
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(res)
     })
@@ -76,6 +99,13 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     port: address.port,
     set: next => { faults = { ...next } },
     calls: () => [ ...seen ],
+    hold (operation) {
+      let arrived = () => {}
+      let release = () => {}
+      let reached = new Promise<void>(resolve => { arrived = resolve })
+      holds.set(operation, { arrived, released: new Promise<void>(resolve => { release = resolve }) })
+      return { arrived: reached, release }
+    },
     close: () => new Promise(resolve => {
       server.closeAllConnections()
       server.close(() => resolve())

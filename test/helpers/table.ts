@@ -20,6 +20,11 @@ export async function getRow (id: string): Promise<Row | undefined> {
   return Item as Row | undefined
 }
 
+/** What is left of a row a new identity retired: a marker with none of the session's data, which opens nothing */
+export function isRetired (row: Row | undefined): boolean {
+  return row?._retired === true && Object.keys(row).sort().join() === '_idx,_retired,_ttl,_version,_write'
+}
+
 export async function putRow (row: Row): Promise<void> {
   let { client, TableName } = await db()
   await client.PutItem({ TableName, Item: row })

@@ -151,7 +151,7 @@ if (mode === 'table') {
     let row = await getRow(value.split('.')[0])
     t.ok(row, 'the row exists')
     t.equal(row?.count, 4, 'the data is in the row')
-    t.deepEqual(Object.keys(row ?? {}).sort(), [ '_aud', '_idx', '_renewed', '_secret', '_since', '_ttl', '_version', 'cart', 'count', 'user' ],
+    t.deepEqual(Object.keys(row ?? {}).sort(), [ '_aud', '_idx', '_renewed', '_secret', '_since', '_ttl', '_version', '_write', 'cart', 'count', 'user' ],
       'the app\'s data and the wrapper\'s fields; locally no `_host` (only deployed stages write for `__Host-idx`)')
     let ttl = Number(row?._ttl)
     t.ok(ttl >= before + WEEK && ttl <= before + WEEK + 60, `_ttl is 7 days ahead (${ttl - before} s)`)

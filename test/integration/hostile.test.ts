@@ -92,13 +92,13 @@ test('odd cookie headers read as a fresh session', async t => {
     [ 'a 10 KB cookie', `_idx=${'a'.repeat(10 * 1024)}` ],
     [ 'bad percent-encoding', '_idx=%E0%A4%A' ],
     [ 'a JWE header that decodes to null', '_idx=bnVsbA....' ],
-    [ 'a good cookie followed by a bad one (the last one counts, as in Architect)', `_idx=${encodeURIComponent(good)}; _idx=garbage` ],
+    // Two of one name: which one is the visitor's cannot be told (sibling-domain.test.ts), so neither is read
+    [ 'a good cookie followed by a bad one', `_idx=${encodeURIComponent(good)}; _idx=garbage` ],
+    [ 'a bad cookie followed by the good one', `_idx=garbage; _idx=${encodeURIComponent(good)}` ],
   ]
   for (let [ label, cookie ] of cases) {
     assertFresh(t, await visitor(cookie).get('/', JSON_HEADERS), label)
   }
-  let res = await visitor(`_idx=garbage; _idx=${encodeURIComponent(good)}`).get('/', JSON_HEADERS)
-  t.equal(res.json().count, 5, 'a bad cookie followed by the good one reads the good one')
 })
 
 test('hostile bodies get a 4xx with a message, and the session is unchanged', async t => {

@@ -1,7 +1,7 @@
 // Which session cookie a request sent, and the Set-Cookie headers that write and clear it.
 import test from 'tape'
 import { readSettings, type Settings } from '../../src/shared/session/config.ts'
-import { clearCookie, sentCookie, setCookie } from '../../src/shared/session/cookies.ts'
+import { clearCookie, domainsOf, sentCookie, setCookie, shadowedCookie } from '../../src/shared/session/cookies.ts'
 import { event } from '../helpers/lambda.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
@@ -14,12 +14,24 @@ function settingsFor (env: Record<string, string> = {}): Settings {
 const local = settingsFor()
 const deployed = settingsFor({ ARC_ENV: 'production' })
 
-test('the session cookie sent: the last of its name counts, as in Architect, with its size as sent', t => {
-  t.deepEqual(sentCookie(event({ cookie: '_idx=first; theme=dark; _idx=last%2Bone' }), local), { name: '_idx', value: 'last+one', bytes: 15, legacy: false })
+test('the session cookie sent, with its size as sent', t => {
+  t.deepEqual(sentCookie(event({ cookie: 'theme=dark; _idx=last%2Bone' }), local), { name: '_idx', value: 'last+one', bytes: 15, legacy: false })
   t.equal(sentCookie(event({ cookie: 'theme=dark' }), local), null, 'none at all')
   t.equal(sentCookie(event({ cookie: '_idx=' }), local), null, 'an empty one is none')
   let header = { ...event({}), cookies: undefined, headers: { host: 'localhost:3333', cookie: 'a=1; _idx=from-the-header' } }
   t.equal(sentCookie(header, local)?.value, 'from-the-header', 'from a Cookie header too, when API Gateway gives no cookies array')
+  t.end()
+})
+
+test('several values under the session cookie\'s name: none is read, and the name is reported as shadowed', t => {
+  let twice = event({ cookie: '_idx=first; theme=dark; _idx=second' })
+  t.equal(sentCookie(twice, local), null, 'Architect would read the last, which a sibling host may have planted')
+  t.equal(shadowedCookie(twice, local), '_idx')
+  let same = event({ cookie: '_idx=one; _idx=one' })
+  t.equal(sentCookie(same, local)?.value, 'one', 'one value sent twice is one session')
+  t.equal(shadowedCookie(same, local), null)
+  t.equal(shadowedCookie(event({ cookie: '_idx=planted; __Host-idx=own' }), deployed), null, 'deployed: an _idx beside __Host-idx is another name, ignored')
+  t.equal(shadowedCookie(event({ cookie: '_idx=a; _idx=b' }), deployed), '_idx', 'deployed: two legacy _idx, and no __Host-idx')
   t.end()
 })
 
@@ -52,5 +64,25 @@ test('clearing a cookie clears the host-only one, and with a Domain the Domain o
     '_idx=; Max-Age=0; Domain=example.com; Path=/; HttpOnly; Secure; SameSite=Lax',
   ], 'a Domain configured: both')
   t.deepEqual(clearCookie({ statusCode: 200 }, withDomain, '__Host-idx').cookies, [ '__Host-idx=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' ], 'a __Host- cookie cannot carry one')
+  t.end()
+})
+
+test('the domains a cookie may have been set at: the host and its parents, down to two labels', t => {
+  t.deepEqual(domainsOf('app.example.com'), [ 'app.example.com', 'example.com' ])
+  t.deepEqual(domainsOf('A.B.Example.CO.UK:443'), [ 'a.b.example.co.uk', 'b.example.co.uk', 'example.co.uk', 'co.uk' ], 'a browser ignores the public suffix co.uk')
+  for (let host of [ 'localhost:3333', '127.0.0.1:3333', '[::1]:3333', undefined, '', 'bad host.com', 'evil.com;domain=x' ]) {
+    t.deepEqual(domainsOf(host), [], `${JSON.stringify(host)}: none`)
+  }
+  t.end()
+})
+
+test('clearing at a host clears the host-only cookie, the configured Domain, and the host with each parent, once each', t => {
+  let withDomain = settingsFor({ ARC_ENV: 'production', ARC_SESSION_DOMAIN: 'app.example.com' })
+  t.deepEqual(clearCookie({ statusCode: 200 }, withDomain, '__Secure-idx', 'app.example.com').cookies, [
+    '__Secure-idx=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax',
+    '__Secure-idx=; Max-Age=0; Domain=app.example.com; Path=/; HttpOnly; Secure; SameSite=Lax',
+    '__Secure-idx=; Max-Age=0; Domain=example.com; Path=/; HttpOnly; Secure; SameSite=Lax',
+  ])
+  t.deepEqual(clearCookie({ statusCode: 200 }, deployed, '__Host-idx', 'app.example.com').cookies, [ '__Host-idx=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' ], '__Host-: never a Domain')
   t.end()
 })

@@ -1,5 +1,6 @@
 // The session cookie: which one a request sent, and the Set-Cookie headers the wrapper answers with.
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+import { isIP } from 'node:net'
 import { parseCookie, stringifySetCookie } from 'cookie'
 import type { Settings } from './config.ts'
 
@@ -18,25 +19,41 @@ export interface SentCookie {
   legacy: boolean
 }
 
-function lastCookie (event: Event, name: string): SentCookie | null {
+/** The session's cookie name in this request (deployed: an `_idx` from before `__Host-idx` only without one), and every pair sent under it */
+function sessionPairs (event: Event, settings: Settings): { name: string, pairs: string[], legacy: boolean } | null {
   // API Gateway gives a cookies array; without one, the Cookie header's pairs
   // Stryker disable next-line StringLiteral: any text without `name=` in it is as good as none
   let header = event.headers.cookie ?? ''
-  let pairs = event.cookies ?? header.split(';')
-  let last = pairs.map(pair => pair.trim()).filter(pair => pair.startsWith(`${name}=`)).at(-1)
-  let value = last ? parseCookie(last)[name] : undefined
-  // An absurdly long value cannot be ours, so it is not worth any crypto work
-  return last && value && value.length <= 4096 ? { name, value, bytes: Buffer.byteLength(last), legacy: false } : null
+  let all = (event.cookies ?? header.split(';')).map(pair => pair.trim())
+  for (let [ name, legacy ] of [ [ settings.cookie.name, false ], [ LOCAL_COOKIE, true ] ] as const) {
+    let pairs = [ ...new Set(all.filter(pair => pair.startsWith(`${name}=`))) ]
+    if (pairs.length) return { name, pairs, legacy }
+  }
+  return null
 }
 
-/** The session cookie this request sent, if any. With several of one name, the last counts, as in Architect. */
+/**
+ * The session cookie this request sent, if it sent exactly one value under the session's name.
+ * Several mean that another host planted one (see `shadowedCookie`), so none of them is read.
+ */
 export function sentCookie (event: Event, settings: Settings): SentCookie | null {
-  let { name } = settings.cookie
-  let sent = lastCookie(event, name)
-  if (sent) return sent
-  // Deployed, an `_idx` from before `__Host-idx` (locally, that is the name just looked for)
-  let legacy = lastCookie(event, LOCAL_COOKIE)
-  return legacy && { ...legacy, legacy: true }
+  let found = sessionPairs(event, settings)
+  if (found?.pairs.length !== 1) return null
+  let [ pair ] = found.pairs
+  let value = parseCookie(pair)[found.name]
+  // An absurdly long value cannot be ours, so it is not worth any crypto work
+  return value && value.length <= 4096 ? { name: found.name, value, bytes: Buffer.byteLength(pair), legacy: found.legacy } : null
+}
+
+/**
+ * The session cookie's name when the request sent several values under it, or null. A browser
+ * sends one cookie per name, Domain and Path: two mean that a host under a parent domain (evil.
+ * example.com next to app.example.com) set one with `Domain=example.com`, and which is the
+ * visitor's own cannot be told. (Architect reads the last, which may be the planted one.)
+ */
+export function shadowedCookie (event: Event, settings: Settings): string | null {
+  let found = sessionPairs(event, settings)
+  return found && found.pairs.length > 1 ? found.name : null
 }
 
 function setCookieHeader (settings: Settings, name: string, value: string, maxAge: number, domain: string | null): string {
@@ -67,11 +84,24 @@ export function setCookie (response: Response, settings: Settings, name: string,
 }
 
 /**
- * Clears `name` everywhere the wrapper (or plain arc.http()) may have set it: the Domain cookie and
- * the host-only one are two cookies to a browser, so clearing one leaves the other signed in
+ * The request's host and each parent domain of it, down to two labels: where a cookie of its name
+ * may have been set. (A browser ignores a Domain that is a public suffix, such as co.uk.)
  */
-export function clearCookie (response: Response, settings: Settings, name: string): Response {
-  let domain = domainFor(settings, name)
-  let headers = [ setCookieHeader(settings, name, '', 0, null), ...(domain ? [ setCookieHeader(settings, name, '', 0, domain) ] : []) ]
+export function domainsOf (host: string | undefined): string[] {
+  let name = (host ?? '').replace(/:\d+$/, '').toLowerCase()
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(name) || isIP(name)) return []
+  let labels = name.split('.')
+  return labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'))
+}
+
+/**
+ * Clears `name` everywhere the wrapper, plain arc.http() or another host under a parent domain may
+ * have set it: the host-only cookie, the configured Domain, and `host` with each of its parent
+ * domains. Each is a separate cookie to a browser, so clearing one leaves the others.
+ */
+export function clearCookie (response: Response, settings: Settings, name: string, host?: string): Response {
+  let domains = name.startsWith('__Host-') ? [] : [ settings.cookie.domain, ...domainsOf(host) ]
+  let distinct = [ ...new Set(domains.filter(domain => domain !== null).map(domain => domain.replace(/^\./, '').toLowerCase())) ]
+  let headers = [ setCookieHeader(settings, name, '', 0, null), ...distinct.map(domain => setCookieHeader(settings, name, '', 0, domain)) ]
   return { ...response, cookies: [ ...(response.cookies ?? []), ...headers ] }
 }

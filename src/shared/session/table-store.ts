@@ -21,6 +21,9 @@ function randomId (): string {
 // request has left, then fail with a 503.
 const DB_TIMEOUT_MS = 3000
 
+// How long a retired row's marker is kept (seconds): longer than any request that may retry its write
+const RETIRED_SECONDS = 60
+
 // DynamoDB's answers when it is short of capacity. aws-lite already retries these (5 times, with
 // jittered exponential backoff from 100 ms), so we do not retry them again: what is still
 // throttled after that, or when the budget runs out, is a 503 with Retry-After.
@@ -60,18 +63,6 @@ function unchangedSince (row: Loaded) {
     : { ConditionExpression: 'attribute_exists(#k) AND attribute_not_exists(#v)', ExpressionAttributeNames: { '#k': '_idx', '#v': '_version' } }
 }
 
-/** A conditional write: a failed condition means another request got there first */
-async function conditional<T> (operation: () => Promise<T>, deadline: number): Promise<T> {
-  try {
-    return await bounded(operation, deadline)
-  }
-  catch (err) {
-    // Stryker disable next-line StringLiteral: a conflict is retried, then answered with a fixed 409; its message is never shown
-    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') throw new ConflictError('session changed while this request ran')
-    throw err
-  }
-}
-
 /** The row id a cookie value carries, if one of our secrets signed it; `index` says which */
 export function signedId (cookieValue: string, secrets: string[]): { id: string, index: number } | null {
   // cookie-signature compares in constant time, so the signature cannot be guessed byte by byte
@@ -87,12 +78,13 @@ export function signedId (cookieValue: string, secrets: string[]): { id: string,
  * row is input too (plain arc.http() or an older version of this app may have written it).
  */
 export function recordFromRow (Item: Record<string, unknown> | undefined, now: number): Omit<Loaded, 'id' | 'oldSecret'> | null {
-  if (!Item || typeof Item._ttl !== 'number') return null
+  // A retired row (see `save`) is a marker, not a session
+  if (!Item || typeof Item._ttl !== 'number' || Item._retired === true) return null
   // A JSON copy: sets and binary become plain values, prototype keys are dropped, and numbers past
   // 2^53 (which aws-lite hands over as BigInt, and JSON cannot hold) are left for the schema to default
   let json = JSON.stringify(Item, (key, value: unknown) => typeof value === 'bigint' ? undefined : withoutPrototypeKeys(key, value))
   let row = JSON.parse(json) as Record<string, unknown>
-  let { _idx, _secret, _ttl, _version, _renewed, ...fields } = row
+  let { _idx, _secret, _ttl, _version, _write, _renewed, ...fields } = row
   // A row plain arc.http() wrote has no `_renewed`; it set `_ttl` a week after its last write
   let renewed = typeof _renewed === 'number' ? _renewed : (Item._ttl - ARCHITECT_WEEK) * 1000
   return {
@@ -133,14 +125,34 @@ export function tableStore (settings: Settings): SessionStore {
       let keep = previous?.id && !newIdentity ? previous : null
       let id = keep?.id ?? randomId()
       let { client, TableName } = await db(deadline)
+
+      // Each conditional write carries a token of its own. aws-lite retries a write whose answer
+      // was lost (a reset connection, a 500), and that retry fails the very condition the first
+      // try met: when the row then holds our token, the write landed, and is no conflict.
+      async function conditionalPut (Item: Record<string, unknown> & { _idx: string, _write: string }, condition: ReturnType<typeof unchangedSince> | object) {
+        try {
+          await bounded(() => client.PutItem({ TableName, Item, ...condition }), deadline)
+        }
+        catch (err) {
+          // Stryker disable next-line StringLiteral: a conflict is retried, then answered with a fixed 409; its message is never shown
+          if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err
+          let found: Record<string, unknown> | undefined = (await bounded(() => client.GetItem({ TableName, Key: { _idx: Item._idx }, ConsistentRead: true }), deadline)).Item
+          if (found?._write !== Item._write) throw new ConflictError('session changed while this request ran')
+        }
+      }
+
       // A new identity (sign-in, or a move to __Host-idx) retires the old row first, and only if
       // nobody changed it since we read it: then at most one session descends from it, a sign-out
-      // that came first wins, and a cookie captured before sign-in is worthless. Should the write
-      // below then fail, the visitor is signed out, never left with two sessions. (DynamoDB's
-      // TransactWriteItems would do both at once, but Sandbox's DynamoDB does not have it.)
+      // that came first wins, and a cookie captured before sign-in is worthless. Retiring replaces
+      // the row with a marker that opens nothing, rather than deleting it, so that a retried retire
+      // can find its own token. Should the write below then fail, the visitor is signed out, never
+      // left with two sessions. (DynamoDB's TransactWriteItems would do both at once, but
+      // Sandbox's DynamoDB does not have it.)
       if (newIdentity && previous?.id) {
-        let retired = previous.id
-        await conditional(() => client.DeleteItem({ TableName, Key: { _idx: retired }, ...unchangedSince(previous) }), deadline)
+        // The marker only has to outlive this request; `_version` moves on, so a write still in
+        // flight for the old row fails its condition
+        let marker = { _idx: previous.id, _retired: true, _write: randomId(), _version: previous.version + 1, _ttl: Math.ceil(clock.now() / 1000) + RETIRED_SECONDS }
+        await conditionalPut(marker, unchangedSince(previous))
       }
       let Item = {
         ...record,
@@ -151,10 +163,11 @@ export function tableStore (settings: Settings): SessionStore {
         // session ends, idle or at its absolute lifetime, so the row does not outlive it
         _ttl: Math.ceil(endOf(record._renewed, record._since ?? record._renewed, settings) / 1000),
         _version: (keep?.version ?? 0) + 1,
+        _write: randomId(),
       }
       // Write only if nobody else wrote since we read: without this, concurrent requests on one
       // session silently lose updates. A new id needs no condition: 144 random bits never collide.
-      await conditional(() => client.PutItem({ TableName, Item, ...(keep ? unchangedSince(keep) : {}) }), deadline)
+      await conditionalPut(Item, keep ? unchangedSince(keep) : {})
       return sign(id, settings.secret)
     },
 
