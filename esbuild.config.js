@@ -8,20 +8,26 @@ const esbuild = require('esbuild')
 // handler, which only table mode's store requires, on its first use. It shares no code with the
 // handler's bundle, so nothing is loaded twice. The plugin emits one file per handler; this adds
 // the second, and the deploy check (npm run verify:deploy) loads both.
+// It is built before the handler, never after: Sandbox serves a handler as soon as its file exists,
+// and a table-mode request in between would find no `architect-functions.cjs` (a 503).
 /** @type {import('esbuild').Plugin} */
 const architectFunctionsApart = {
   name: 'architect-functions-apart',
   setup (build) {
-    let entry = null
-    build.onResolve({ filter: /^@architect\/functions$/ }, args => {
-      entry = require.resolve(args.path, { paths: [ args.resolveDir ] })
-      return { path: './architect-functions.cjs', external: true }
-    })
-    build.onEnd(async result => {
-      if (!entry || result.errors.length) return
-      let outfile = path.join(path.dirname(String(build.initialOptions.outfile)), 'architect-functions.cjs')
+    let outfile = path.join(path.dirname(String(build.initialOptions.outfile)), 'architect-functions.cjs')
+    build.onStart(async () => {
+      // The plugin passes one entry point, the handler's index.ts
+      let handler = String(Object.values(build.initialOptions.entryPoints ?? {})[0])
+      let entry
+      try {
+        entry = require.resolve('@architect/functions', { paths: [ path.dirname(handler) ] })
+      }
+      catch {
+        return // an app without @architect/functions has nothing to build apart
+      }
       await esbuild.build({ ...build.initialOptions, entryPoints: [ entry ], outfile, plugins: [] })
     })
+    build.onResolve({ filter: /^@architect\/functions$/ }, () => ({ path: './architect-functions.cjs', external: true }))
   },
 }
 

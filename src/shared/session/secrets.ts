@@ -191,16 +191,17 @@ interface Words {
  * or in capitals, leetspeak allowed; or null if it is not words. At most two look-alikes for every
  * five letters ("Pr0duct10n", "H0rs3"): random digits among letters are no leetspeak.
  */
-function wordsIn (part: string, perChar: number, atEnd: boolean): Words | null {
+function wordsIn (part: string, perChar: number, atEnd: boolean, leet: boolean): Words | null {
   // Hex with digits in it ("c1aaec75", a UUID's first part) is no leetspeak
   if (/\d/.test(part) && /^[\da-f]+$/i.test(part)) return null
-  let plain = deleet(part)
-  let pieces = /^[A-Z]+$/.test(plain) ? [ plain ] : plain.split(/(?=[A-Z][a-z])/)
+  let plain = leet ? deleet(part) : part
+  let capitals = /^[A-Z]+$/.test(plain)
+  let pieces = capitals ? [ plain ] : plain.split(/(?=[A-Z][a-z])/)
   let words: Words = { bits: 0, count: pieces.length, long: 0, rarity: 0 }
   let at = 0
   for (let [ n, piece ] of pieces.entries()) {
     let original = part.slice(at, at += piece.length)
-    if (!/^[A-Za-z][a-z]*$|^[A-Z]+$/.test(piece)) return null
+    if (!capitals && !/^[A-Za-z][a-z]*$/.test(piece)) return null
     // The key's end may cut a word short: what is left of it has up to 3 letters, or a vowel and
     // fairly common letters
     let stub = atEnd && n === pieces.length - 1 && (piece.length <= 3 || (/[aeiou]/i.test(piece) && rarity(piece, original) <= 5))
@@ -245,7 +246,7 @@ function phraseBits (key: string, perChar: number): number {
     }
     else if (/^\d{1,4}$/.test(part)) bits += part.length * Math.log2(10)
     else {
-      let found = wordsIn(part, perChar, i === key.length)
+      let found = wordsIn(part, perChar, i === key.length, key.length >= 24)
       if (!found) return Infinity
       bits += found.bits
       words += found.count
@@ -255,8 +256,8 @@ function phraseBits (key: string, perChar: number): number {
   }
   if (words < 3 && !(long >= 2 && joined)) return Infinity
   // In 16 characters (A128GCM), random letters read as a short phrase about once in 30,000 keys,
-  // unless its long words alone make it one, and are plainly English: their letters as common as
-  // 1 in 2^4.5 of English text's, on average
+  // unless its long words alone make it one, without leetspeak, and are plainly English: their
+  // letters as common as 1 in 2^4.5 of English text's, on average
   let short = key.length < 24 && ((long < 3 && !joined) || rare > 4.5 * long)
   return short ? Infinity : bits
 }

@@ -1,0 +1,21 @@
+// The README's cookie sizes are the page's own figure for the session its screenshots show (signed
+// in as `Ada <Lovelace>`, count 3, one item in the cart), so the table, the screenshots and the page
+// agree (the browser test checks the screenshot's page against the same figure).
+import test from 'tape'
+import { start, end, mode } from '../helpers/sandbox.ts'
+import { visitor } from '../helpers/browser-like.ts'
+import { COOKIE_MODE_BYTES, TABLE_MODE_BYTES } from '../helpers/readme.ts'
+
+test('start Sandbox', start)
+
+test('the page shows the README\'s cookie size for the screenshots\' session', async t => {
+  let browser = visitor()
+  await browser.post('/count', 'by=3')
+  await browser.post('/login', `name=${encodeURIComponent('Ada <Lovelace>')}`)
+  await browser.post('/cart', `item=${encodeURIComponent('A cup of tea')}`)
+  let shown = Number(/<strong>(\d+)-byte<\/strong>/.exec((await browser.get('/')).text)?.[1])
+  if (mode === 'cookie') t.equal(shown, COOKIE_MODE_BYTES, `cookie mode: the page and the README both say ${shown} bytes`)
+  else t.ok(shown >= TABLE_MODE_BYTES[0] && shown <= TABLE_MODE_BYTES[1], `table mode: ${shown} bytes, within the README's ${TABLE_MODE_BYTES.join(' to ')}`)
+})
+
+test('end Sandbox', end)
