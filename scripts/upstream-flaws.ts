@@ -1,6 +1,7 @@
 // node scripts/upstream-flaws.ts: shows, against the installed @architect/functions, how its cookie
-// mode reader (node-webtokens) treats cookies this app refuses, which mode it picks when its two
-// mode variables disagree, and the role @architect/package grants. Needs no Sandbox and no AWS.
+// mode reader (node-webtokens) treats cookies this app refuses, which of two session cookies it
+// reads, which mode it picks when its two mode variables disagree, and the role
+// @architect/package grants. Needs no Sandbox and no AWS.
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import arc from '@architect/functions'
@@ -43,6 +44,13 @@ for (let [ label, value ] of cases) {
   let mine = await ours.load(value, Infinity)
   console.log(`${label}:\n  arc.http.session.read: ${await architectReads(value)}\n  this app:              ${mine ? 'opens it' : 'no session'}\n`)
 }
+
+// Two session cookies of one name, as a browser sends a sibling host's Domain cookie beside the
+// visitor's own (the older cookie first): plain Architect reads the last, the planted one
+let visitor = (await arc.http.session.write({ who: 'the visitor' })).split(';')[0]
+let planted = (await arc.http.session.write({ who: 'the planter' })).split(';')[0]
+let both = await arc.http.session.read({ headers: { cookie: `${visitor}; ${planted}` } } as never) as { who?: string }
+console.log(`Two _idx cookies, the visitor's and then one a sibling host planted:\n  arc.http.session.read: ${both.who ?? 'no session'}'s session\n  this app:              neither, and it clears the name here and at every parent domain\n`)
 
 // The two mode variables at odds: which mode plain Architect picks, without a word
 process.env.ARC_SESSION_TABLE_NAME = 'session'
