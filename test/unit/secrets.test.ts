@@ -76,7 +76,8 @@ test('the estimate, rule by rule', t => {
     [ '010203040506', 12, 'numbers counting up' ],
     [ '2026-11-30T07:06:09', 12 + 17 + 17, 'a date and a time' ],
     [ 'horse-battery-staple', 11 + 1 + 11 + 1 + 11, 'words: 11 bits each, separators 1' ],
-    [ 'H0rse-B4ttery-Stap1e', 11 + 1 + 11 + 1 + 11, 'leetspeak' ],
+    [ 'H0rse-B4ttery-Stap1e-Tr33s', 4 * 11 + 3, 'leetspeak, in 24 characters or more' ],
+    [ 'H0rse-B4ttery-Stap1e', 20 * log2(63), 'but not in fewer, where random keys would read as it' ],
     [ 'HorseIsMyStapleHere', 3 * 11 + 2 * log2(37), 'capitals join words; short ones cost less' ],
   ]
   for (let [ key, bits, rule ] of cases) t.equal(estimatedBits(key).toFixed(6), bits.toFixed(6), `${JSON.stringify(key)}: ${rule}`)
