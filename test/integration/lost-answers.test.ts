@@ -78,6 +78,7 @@ test('a count racing a sign-in on the same cookie answers 409 without a cookie, 
     t.equal(response.statusCode, 409, 'the count: 409')
     t.match(String(bodyOf(response).error), /^Your session changed in another request \(a sign-in or sign-out\) while this one ran, so nothing was changed/, 'with a message')
     t.equal(response.cookies?.length ?? 0, 0, 'and no cookie to replace the signed-in one')
+    t.ok(proxied.logs().some(line => line.includes('"event":"session.superseded"')), 'logged as session.superseded')
     let state = await stateOf(direct, cookiesSetBy(signedIn.response)._idx ?? '')
     t.deepEqual([ state.user, state.count ], [ { name: 'Grace' }, 3 ], 'the sign-in stands, with the count it read')
   }

@@ -17,7 +17,7 @@ function captured (fn: () => void): Record<'log' | 'warn' | 'error', string[]> {
 
 // The events by level: what an operator needs to hear about is an error or a warning
 const BY_LEVEL: Record<'info' | 'warn' | 'error', SessionEvent[]> = {
-  info: [ 'session.created', 'session.regenerated', 'session.destroyed', 'session.moved', 'session.expired' ],
+  info: [ 'session.created', 'session.regenerated', 'session.destroyed', 'session.moved', 'session.expired', 'session.superseded' ],
   warn: [ 'session.rejected', 'session.data_reset', 'store.throttled', 'conflicts.exhausted' ],
   error: [ 'setup.refused', 'store.failed', 'deadline.reached', 'handler.failed' ],
 }

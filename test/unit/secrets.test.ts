@@ -3,7 +3,7 @@
 import test from 'tape'
 import { createCipheriv, createHash, randomBytes, randomInt } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
-import { estimatedBits, secretProblem, PUBLIC_SECRETS, MIN_KEY_BITS } from '../../src/shared/session/secrets.ts'
+import { estimatedBits, keyBits, secretProblem, PUBLIC_SECRETS, MIN_KEY_BITS } from '../../src/shared/session/secrets.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -44,11 +44,23 @@ test('in 16 characters, a phrase is refused when its long words alone make one, 
   t.end()
 })
 
+test('where the key ends, the check ends', t => {
+  t.equal(secretProblem(`${randomSecret().slice(0, 40)} and then words`), null, 'white space after the key characters does not matter')
+  t.match(String(secretProblem(`1234567890123456${STRONG}`, 16)), /public value/, 'with A128GCM, 16 characters of a public value are one')
+  let v1 = '6ba7b810-9dad-11d1-80b4-00c04fd430c8'
+  let readAsUuid = (text: string) => /UUID/.test(String(secretProblem(text)))
+  t.ok(readAsUuid(v1) && !readAsUuid(`x${v1}${STRONG}`), 'a UUID counts only at the start')
+  t.notOk(readAsUuid(`${v1.slice(0, 25)}${STRONG}`), 'and only whole')
+  t.match(String(secretProblem('Password1'.repeat(5))), /it needs 72$/, 'a refused base64-like key gets no word about hex')
+  t.end()
+})
+
 test('white space and public values are refused with their own reasons', t => {
   t.match(String(secretProblem(' '.repeat(48))), /white space/)
   t.match(String(secretProblem(`our production secret for 2026 ${STRONG}`)), /white space/)
   t.match(String(secretProblem(`  ${PUBLIC_SECRETS[0]}`)), /public value/, 'behind white space')
   t.match(String(secretProblem(PUBLIC_SECRETS[1].replaceAll('-', '_'))), /public value/, 'with other separators')
+  t.match(String(secretProblem(PUBLIC_SECRETS[1].replaceAll('-', '--'))), /public value/, 'or more of them')
   t.match(String(secretProblem('6ba7b810-9dad-11d1-80b4-00c04fd430c8')), /is a version 1 UUID, made from a time, a name or a counter rather than at random; use openssl rand -base64 48$/)
   t.end()
 })
@@ -79,6 +91,42 @@ test('the estimate, rule by rule', t => {
     [ 'H0rse-B4ttery-Stap1e-Tr33s', 4 * 11 + 3, 'leetspeak, in 24 characters or more' ],
     [ 'H0rse-B4ttery-Stap1e', 20 * log2(63), 'but not in fewer, where random keys would read as it' ],
     [ 'HorseIsMyStapleHere', 3 * 11 + 2 * log2(37), 'capitals join words; short ones cost less' ],
+    [ '!@#$%^&*()!', 12, 'the digit row with shift held (11 symbols: 36.5 bits)' ],
+    [ 'QWERTYUIOPas', 12 + 2 * log2(52), 'a row in capitals, whatever the rest of the key' ],
+    [ 'QwErTyUiOpAs', 12 * log2(52), 'but not in mixed case, where walks turn up by chance' ],
+    [ '199019911992199319941995', 12, 'years counting up' ],
+    [ '1990199119921993', 16 * log2(10), 'four numbers are not enough' ],
+    [ '2026-11-30/1999-01-31', 17 + 1 + 17, 'a phrase of dates: 17 bits each' ],
+    [ '30/11/2026-31.01.1999', 17 + 1 + 17, 'day first, with any separator' ],
+    [ '2026-11-30T07:06:09.123Z', 12 + 17 + 17 + 3 * log2(10), 'one timestamp: a pattern, a time, and its digits' ],
+    [ '20261130T070609', 12 + 17 + 17, 'without separators, with the T' ],
+    [ 'horse-battery-2026-11', 11 + 1 + 11 + 1 + 11, 'a month, where the key ends' ],
+    [ 'hello-world', 11 + 1 + 11, 'two long words, joined' ],
+    [ 'HORSE-BATTERY-STAPLE', 11 + 1 + 11 + 1 + 11, 'words in capitals' ],
+    [ 'acegikmoqsuw', 12 * log2(26), 'a run stepping by 2 is no pattern' ],
+    [ '2026-11-30T07:06', 12 + 17 + 17, 'a time to the minute' ],
+    [ '2026-11-30T24:00', 12 + 17 + 6 * log2(38), 'but not at 24:00' ],
+    [ 'horse-battery-staple-42', 35 + 1 + 2 * log2(10), 'a short number in a phrase costs its digits' ],
+    [ 'horse-battery-staple-12345', 26 * log2(37), 'a longer one makes it no phrase' ],
+    [ 'tree-horse-battery', 35, 'a word of 4 letters' ],
+    [ 'sea-horse-battery', 17 * log2(27), 'of 3 (not a common short one), no word' ],
+    [ 'considerable-horse-battery', 35, 'a word of 12 letters' ],
+    [ 'understanding-horse-battery', 27 * log2(27), 'of 13, no word' ],
+    [ 'rhythms-horse-battery', 21 * log2(27), 'no vowel, no word' ],
+    [ 'strengths-horse-battery', 23 * log2(27), 'five consonants in a row, no word' ],
+    [ 'horse-battery-quiz', 18 * log2(27), 'rare letters, no word' ],
+    [ 'horse-battery-xqz', 35, 'but what the key\'s end cut short may be anything of 3 letters' ],
+    [ 'horse-xqz-battery', 17 * log2(27), 'only at the end' ],
+    [ 'horse-xqz', 9 * log2(27), 'a long word and a stub are not enough' ],
+    [ 'c0ffee-horse-battery-staple', 27 * log2(37), 'hex with digits is no leetspeak' ],
+    [ 'h0u53-horse-battery-staple', 26 * log2(37), 'nor are three look-alikes in five letters' ],
+    [ 'horseBATTERY-tree-house', 23 * log2(53), 'capitals inside a word make it none' ],
+    [ 'HorseBattery', 12 * log2(52), 'two words, not joined by a separator, are not enough' ],
+    [ '_HorseBattery', 13 * log2(53), 'a separator before them does not join them' ],
+    [ 'Horse+Battery', 13 * log2(53), 'and only - _ and . join' ],
+    [ 'HorseBatteryIsMy', 16 * log2(52), 'in 16 characters, three long words or two joined' ],
+    [ 'purple-monkey-di', 16 * log2(27), 'in plainly English letters' ],
+    ...[ 'h0use', 'l1ne', 'h3art', 'he4rt', 'hor5e', 'pa7h', 'he@rt', 'ba$e' ].map((word): [string, number, string] => [ `horse-battery-staple-${word}`, 4 * 11 + 3, `leetspeak: ${word}` ]),
   ]
   for (let [ key, bits, rule ] of cases) t.equal(estimatedBits(key).toFixed(6), bits.toFixed(6), `${JSON.stringify(key)}: ${rule}`)
   t.end()
@@ -97,6 +145,41 @@ test('a key estimated at exactly 72 bits passes; the mark is not one bit higher'
     key = [ literals.slice(0, 4), run(), literals.slice(4, 8), run(), literals.slice(8) ].join('')
   }
   t.equal(secretProblem(key + randomSecret()), null, `${MIN_KEY_BITS} bits: accepted`)
+  t.end()
+})
+
+// Random keys that read, by chance, as something a person would make up: words that look English,
+// a walk, a copy, counting digits. Each came out of a random generator, and each once made an
+// earlier version of the check refuse it. Where their key characters hold 72 bits, they must pass.
+const LOOK_MADE_UP: [number, string[]][] = [
+  [ 16, [ 'lSLwYBGT5NHb1o1g', 'Dnawrm-EncebShgc', 'to07d1H3wr0cweA3', 'QBOLY+nupyrql+hh', 'cytoa0L3ehRi1lD4', 'Ap7M414fttpoUqk/', 'Sw4opoho/bbratc0',
+    'RGIFSa3oTagab7/L', 'Rol7T07iftanElfc', '0+veh7Doo1rhaWax', '3an1legbCuomyaPr', 'iBat0ft0wmPsu5s+', '4bbieKlileyr_z03', 'uhs3nfvi0R3iytIj',
+    'ovir1lCdm45liLqk', 'eir0iow7kaGidlVa', 'aGmiohCeeolWn10t', 'Olalf3AtwrEncfXb', 'WtmaAhfieY3sic7i', '3lt3reAtew731Adv', '1Waiftt0Ihi3tlM4',
+    'Et4ov0nu7ksuTmvN', 'sru4EuemrEon7aE7', '96+03pnaeSm1uam5', 'xsO3Ojp4ntsFmts1', 'woogEvqoqdhf0pQf', 'lwxbWwBtc4X7AdG3', 'd5n0E5fa7Tz7137w',
+    'G715q40xPa1tnPp1', '1zw0cA4yyZdsy3wu', 'OPMFAUFFSanUrmee', 'StanLlb3aKh3qPcm', 'a1joEajvV3arehDb', 'Zy3mTsaj0waX4su3', 'qyb1bObvuu53hcQo',
+    'f3hpvy1WgifKcrne', 'aNi7wyvrmKitc7x4', 'RaipeHuyefKnpaUk', 'o4nedfiOyszNefzo', '4fpoxnAso0_0NEj7', 'Qqn0qy+xxooqAvlq', 'o3jmn0xoUx5YykOw',
+    'B4doif4udyYmj3Pp', 'OohgO7hruad0y+N1', 'L7ucn5oNr4hc11Es', 'RbliOf0cr0Os0eh7', 'Q51bnhuKnk4emkUl', 'lirhooitX5ha5zNe' ] ],
+  [ 24, [ 'aFk1tf7AwfziuyfeyvMqO54V', 'JtatYcal-R3mvs0nK_LaZSSf', '2//1KewleSokmVktNNZDOz5u', 'YentmDtas47fdKo0toOTn5aG', 'ByAtmdZdy0p1sTozaVWNFT9v',
+    'Lsq07rIfg7otjlRadXinuWpq', 'Tsdhbea4zPi4mog0bQdql1Su', 'hnojWonazfeb7Ppqhu0h+Sum', 'ipfPj1//Oro3N3xcZwxcy4ot', 'Khaij4BpbtaxAnO4hilvfwxe',
+    'FlV5hzoQz7St7tU0sOu7sivi', 'WDhe1oRqvNv07Azk5jdidg53', 'zaqpS4bnvu3dRtx0hrve4hYz', 'VujstekMijwE17sathoip-Tc', 'IBh4u3kiJqrusrMwuicc/4Pd',
+    'GLHgoUz0zxpqJcue7-kUIDPM', 'OKACLYWqhqXl7avglvuywqBe', 'FIYQMkmorVi1Jehh1gqOpaty', 'QufYk6L4iirrWu3yaGhog1ep', '5EO+OHyn0u+XfgjcmxbKZOFG',
+    'Et4ov0nu7ksuTmvN0+fVRb54', 'AnNvE_9RV5Vi0seag4hcGcyz', 'dcnie5z3jh3Heg0yo4GohbFg', '434127354388665412735435', '717311f31de1f5db2fb12877' ] ],
+]
+
+test('random keys that happen to look made up still pass', t => {
+  for (let [ keyChars, keys ] of LOOK_MADE_UP) {
+    let refused = keys.filter(key => secretProblem(key + randomSecret(), keyChars) !== null)
+    t.deepEqual(refused, [], `${keys.length} keys of ${keyChars} characters: none refused`)
+  }
+  t.end()
+})
+
+test('a version 4 UUID counts its random bits only: none in its version digit, 2 in its variant\'s', t => {
+  let uuid = '3b9f6c1e-a85d-4f27-b0c4-6e1d92f8a573'
+  t.deepEqual([ 16, 24, 32 ].map(keyChars => keyBits(uuid, keyChars)), [ 52, 74, 106 ], '52, 74 and 106 bits in 16, 24 and 32 characters')
+  t.match(String(secretProblem(uuid, 16)), /about 52 bits/, 'so A128GCM refuses it')
+  t.equal(secretProblem(uuid, 24), null, 'and A192GCM takes it')
+  t.equal(keyBits('00000000-0000-4000-8000-000000000000', 32), 3 * 12 + 2 * 4, 'its hex digits are still read for patterns: three runs of zeros, a 4 and an 8')
   t.end()
 })
 

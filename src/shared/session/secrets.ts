@@ -39,7 +39,7 @@ const WORD_BITS = 11
 const SHORT_WORDS = new Set('a an and are as at be by do for go he i in is it me my no not of on or our so the to up us we you key new old one two all'.split(' '))
 const SHORT_WORD_BITS = Math.log2(SHORT_WORDS.size)
 // What separates words: one bit a character (which one, and where)
-const SEPARATOR = /^[-_.+/:,;!?#*&]+/
+const SEPARATOR = /^[-_.+/:,;!?#*&]/
 
 // Walks a person types without thinking, either way round: keyboard rows, and columns. A walk
 // with shift held ("1qaz!QAZ") is the same walk.
@@ -75,10 +75,11 @@ function alphabetBits (key: string): number {
  */
 function patternLength (key: string, plain: string, start: number): number {
   let longest = 0
-  // A copy of text that began earlier (it may overlap: "aaaa" is "a" then a copy of itself)
+  // A copy of text that began earlier (it may overlap: "aaaa" is "a" then a copy of itself). It
+  // stops at the key's end, where there is nothing left to match.
   for (let from = 0; from < start; from++) {
     let length = 0
-    while (start + length < key.length && plain[from + length] === plain[start + length]) length++
+    while (plain[from + length] === plain[start + length]) length++
     longest = Math.max(longest, length)
   }
   // A walk is typed in one case (with shift held, or not): in mixed case, walks turn up by chance
@@ -257,8 +258,8 @@ function phraseBits (key: string, perChar: number): number {
   if (words < 3 && !(long >= 2 && joined)) return Infinity
   // In 16 characters (A128GCM), random letters read as a short phrase about once in 30,000 keys,
   // unless its long words alone make it one, without leetspeak, and are plainly English: their
-  // letters as common as 1 in 2^4.5 of English text's, on average
-  let short = key.length < 24 && ((long < 3 && !joined) || rare > 4.5 * long)
+  // letters as common as 1 in 2^4.5 of English text's, on average (dates alone need no such rule)
+  let short = key.length < 24 && long > 0 && ((long < 3 && !joined) || rare > 4.5 * long)
   return short ? Infinity : bits
 }
 
@@ -278,6 +279,13 @@ function uuidBits (key: string): number {
   return [ ...key ].reduce((bits, c, i) => bits + (c === '-' || i === 14 ? 0 : i === 19 ? 2 : 4), 0)
 }
 
+/** The bits the check counts in the first `keyChars` characters of a secret */
+export function keyBits (secret: string, keyChars: number): number {
+  let key = secret.slice(0, keyChars)
+  // A UUID's hyphens stand where they always do: its patterns are in its hex digits
+  return UUID.test(secret) ? Math.min(estimatedBits(key.replaceAll('-', ''), 4), uuidBits(key)) : estimatedBits(key)
+}
+
 /** The same text to a guesser: case, separators and leetspeak aside */
 const canonical = (text: string) => deleet(text).toLowerCase().replace(/[^a-z\d]/g, '')
 
@@ -289,8 +297,9 @@ export function secretProblem (secret: string | undefined, keyChars = 32, name =
   if (!secret) return `${name} is not set`
   if (secret.length < 32) return `${name} is ${secret.length} characters long; it needs at least 32`
   let key = secret.slice(0, keyChars)
-  let mine = canonical(secret.trim().slice(0, keyChars))
-  if (mine && PUBLIC_SECRETS.some(known => canonical(known).startsWith(mine) || mine.startsWith(canonical(known)))) {
+  // Every public value is longer than a key: the key must not begin one
+  let mine = canonical(key)
+  if (mine && PUBLIC_SECRETS.some(known => canonical(known).startsWith(mine))) {
     return `${name} is a public value (Architect's fallback or a placeholder from this repository)`
   }
   if (/\s/.test(key)) return `${name} has white space in its first ${keyChars} characters, so it is not random`
@@ -298,8 +307,7 @@ export function secretProblem (secret: string | undefined, keyChars = 32, name =
   if (uuid && uuid[1] !== '4') {
     return `${name} is a version ${uuid[1]} UUID, made from a time, a name or a counter rather than at random; use openssl rand -base64 48`
   }
-  // A UUID's hyphens stand where they always do: its patterns are in its hex digits
-  let bits = uuid ? Math.min(estimatedBits(key.replaceAll('-', ''), 4), uuidBits(key)) : estimatedBits(key)
+  let bits = keyBits(secret, keyChars)
   if (bits < MIN_KEY_BITS) {
     // Hex, decimal digits and UUIDs carry 3.3 to 4 bits a character: 16 of them cannot hold enough
     let encoding = alphabetBits(key.replaceAll('-', '')) <= 4 ? '; hex, decimal digits and UUIDs hold too few bits a character for that, so use base64 (openssl rand -base64 48)' : ''
