@@ -84,5 +84,9 @@ test('clearing at a host clears the host-only cookie, the configured Domain, and
     '__Secure-idx=; Max-Age=0; Domain=example.com; Path=/; HttpOnly; Secure; SameSite=Lax',
   ])
   t.deepEqual(clearCookie({ statusCode: 200 }, deployed, '__Host-idx', 'app.example.com').cookies, [ '__Host-idx=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax' ], '__Host-: never a Domain')
+  let dotted = settingsFor({ ARC_ENV: 'production', ARC_SESSION_DOMAIN: '.Example.com' })
+  t.deepEqual((clearCookie({ statusCode: 200 }, dotted, '__Secure-idx', 'app.example.com').cookies ?? []).map(header => /Domain=([^;]+)/.exec(header)?.[1] ?? ''), [ '', 'example.com', 'app.example.com' ], 'a configured `.Example.com` is example.com, cleared once')
+  let [ set ] = setCookie({ statusCode: 200 }, withDomain, '__Host-idx', 'v', 60).cookies ?? []
+  t.notOk(/Domain=/.test(set), 'a __Host- cookie is set without the configured Domain')
   t.end()
 })

@@ -53,6 +53,7 @@ test('an answer that sets a cookie keeps a Cache-Control only if it has an unqua
     [ 'private="set-cookie", max-age=60', 'no-store' ],
     [ 'no-store="x"', 'no-store' ],
     [ 'private="x, private', 'no-store' ],
+    [ 'private, =oops', 'no-store' ],
     [ 'public, max-age=60', 'no-store' ],
     [ 'notprivate, public', 'no-store' ],
     [ 'no-store-later, public', 'no-store' ],
@@ -77,6 +78,9 @@ test('an answer that sets a cookie gets exactly one Cache-Control, and no header
   t.deepEqual(valuesOf(twice, 'cache-control'), [ 'no-store' ], 'two spellings of Cache-Control: one no-store instead')
   let kept = withStandardHeaders({ statusCode: 200, headers: cdn }, false).headers ?? {}
   t.equal(kept['CDN-Cache-Control'], 'max-age=600', 'without a cookie, the CDN headers stand')
+  let others = { 'X-Surrogate-Control': 'a', 'Surrogate-Control-Note': 'b' }
+  let near = withStandardHeaders({ statusCode: 200, headers: others, cookies: [ '_idx=v' ] }, false).headers ?? {}
+  t.deepEqual([ near['X-Surrogate-Control'], near['Surrogate-Control-Note'] ], [ 'a', 'b' ], 'headers that only contain such a name stay')
   t.end()
 })
 

@@ -129,7 +129,7 @@ export function tableStore (settings: Settings): SessionStore {
       // Each conditional write carries a token of its own. aws-lite retries a write whose answer
       // was lost (a reset connection, a 500), and that retry fails the very condition the first
       // try met: when the row then holds our token, the write landed, and is no conflict.
-      async function conditionalPut (Item: Record<string, unknown> & { _idx: string, _write: string }, condition: ReturnType<typeof unchangedSince> | object) {
+      async function conditionalPut (Item: Record<string, unknown> & { _idx: string, _write: string }, condition: ReturnType<typeof unchangedSince> | Record<string, never>) {
         try {
           await bounded(() => client.PutItem({ TableName, Item, ...condition }), deadline)
         }
