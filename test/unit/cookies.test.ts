@@ -70,7 +70,7 @@ test('clearing a cookie clears the host-only one, and with a Domain the Domain o
 test('the domains a cookie may have been set at: the host and its parents, down to two labels', t => {
   t.deepEqual(domainsOf('app.example.com'), [ 'app.example.com', 'example.com' ])
   t.deepEqual(domainsOf('A.B.Example.CO.UK:443'), [ 'a.b.example.co.uk', 'b.example.co.uk', 'example.co.uk', 'co.uk' ], 'a browser ignores the public suffix co.uk')
-  for (let host of [ 'localhost:3333', '127.0.0.1:3333', '[::1]:3333', undefined, '', 'bad host.com', 'evil.com;domain=x' ]) {
+  for (let host of [ 'localhost:3333', '127.0.0.1:3333', '[::1]:3333', undefined, '', 'bad host.com', 'evil.com;domain=x', 'app.example.com:443.evil.com' ]) {
     t.deepEqual(domainsOf(host), [], `${JSON.stringify(host)}: none`)
   }
   t.end()
