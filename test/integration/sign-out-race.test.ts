@@ -67,6 +67,19 @@ if (mode === 'table') {
     t.ok(isRetired(await getRow('race-sign-in-0000000000')), 'the retired row stays a marker that opens nothing')
   })
 
+  test('a write from before the row\'s last change, landing after a sign-in, does not bring the retired row back', async t => {
+    let value = await store.save({ count: 1, _renewed: Date.now() }, null, false, Infinity)
+    let stale = await store.load(value, Infinity) // a slow request reads version 1...
+    let fresh = await store.load(value, Infinity)
+    if (!stale || !fresh) throw new Error('the row did not load')
+    await store.save({ ...fresh.record, count: 2 }, fresh, false, Infinity) // ...another writes version 2...
+    let signingIn = await store.load(value, Infinity)
+    if (!signingIn) throw new Error('the row did not load')
+    await store.save({ ...signingIn.record, _renewed: Date.now() }, signingIn, true, Infinity) // ...the visitor signs in...
+    await lateWrite(t, store.save({ ...stale.record, count: 9 }, stale, false, Infinity)) // ...then the slow one writes
+    t.ok(isRetired(await getRow(value.split('.')[0])), 'the retired row stays a marker: its version moved past every one read before')
+  })
+
   test('a move to a new identity in flight while the visitor signs out does not bring the session back', async t => {
     let cookie = await architectRow('race-move-sign-out-0000', 'Moving')
     let moving = await store.load(cookie, Infinity) // a request reads the session, to give it a new identity...
