@@ -145,7 +145,8 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
     // Several session cookies of one name: a host under a parent domain planted one, and which is
     // the visitor's cannot be told. Read none (this is a new visitor), and clear the name wherever
     // it may have been set, ahead of any cookie this answer sets.
-    let shadowed = shadowedCookie(event, settings)
+    // (only a request without a readable cookie can have sent several: `sentCookie` reads one alone)
+    let shadowed = request.sent ? null : shadowedCookie(event, settings)
     if (!shadowed) return respond(request, schema, handler)
     log('session.rejected', where, { message: 'several session cookies of one name: one was planted by another host' })
     let response = await respond(request, schema, handler)
