@@ -40,7 +40,9 @@ export async function bounded<T> (operation: () => Promise<T>, deadline: number)
   if (ms <= 0) throw cut()
   let timer: NodeJS.Timeout | undefined
   let timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(cut()), ms)
+    // Node's timers can fire up to a millisecond early (libuv caches the loop's clock): round up
+    // and add one, so the deadline never cuts a call before its budget is spent
+    timer = setTimeout(() => reject(cut()), Math.ceil(ms) + 1)
   })
   try {
     return await Promise.race([ operation(), timeout ])
