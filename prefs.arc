@@ -10,3 +10,8 @@
 testing
   ARC_APP_SECRET dev-only-secret-do-not-use-in-production-0123456789
   ARC_SESSION_TTL 604800
+
+# Sandbox's live reload injects an inline <script> into every page. The page's Content-Security-
+# Policy allows only its own script, by hash (never 'unsafe-inline'), so live reload stays off.
+@sandbox
+livereload false

@@ -53,6 +53,12 @@ export type Reply<Data> = Response & {
   regenerate?: true
   /** End the session: the cookie is cleared and, in table mode, the row deleted */
   destroy?: true
+  /**
+   * End the session this many seconds from now, unless a later answer changes its data: for a
+   * session that holds only something short-lived (a sign-in challenge), so that neither its
+   * cookie nor its row outlives it. It can only bring the end closer.
+   */
+  endsIn?: number
 }
 
 export type SessionHandler<Data> = (event: Event, session: Session<Data>) => Promise<Reply<Data>>
@@ -218,7 +224,7 @@ function storeFailed (request: Request, err: unknown): Response {
 
 // Expiry is enforced here, on every read, whatever the cookie or the table still holds
 function isLive (meta: Meta, settings: Settings): boolean {
-  return clock.now() <= endOf(meta.renewed, meta.since, settings)
+  return clock.now() <= endOf(meta, settings)
 }
 
 async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {
@@ -258,14 +264,15 @@ function view<Data> (current: Current<Data>, { settings, sent }: Request): Sessi
     cookieName: settings.cookie.name,
     cookieBytes: loaded && sent ? sent.bytes : 0,
     rowId: loaded?.id ?? null,
-    expiresAt: meta ? endOf(meta.renewed, meta.since, settings) : null,
+    expiresAt: meta ? endOf(meta, settings) : null,
   }
   return { data, flash: meta?.flash ?? null, mode: settings.mode, storage }
 }
 
-function recordOf (data: object, settings: Settings, now: number, since: number, flash?: string): SessionRecord {
+function recordOf (data: object, settings: Settings, now: number, since: number, flash?: string, ends?: number | null): SessionRecord {
   let record: SessionRecord = { ...data, _renewed: now, _since: since }
   if (flash !== undefined) record._flash = flash
+  if (ends != null) record._ends = ends
   if (settings.cookie.name !== LOCAL_COOKIE) record._host = true
   record._aud = settings.audience
   return record
@@ -273,7 +280,7 @@ function recordOf (data: object, settings: Settings, now: number, since: number,
 
 async function commit<Data extends object> (request: Request, reply: Reply<Data>, current: Current<Data>, sessions: SessionStore): Promise<Response> {
   let { event, settings, sent, where, deadline } = request
-  let { session: data, flash, regenerate, destroy, ...response } = reply
+  let { session: data, flash, regenerate, destroy, endsIn, ...response } = reply
   let { loaded, meta } = current
   let now = clock.now()
   // A live legacy `_idx` moves to `__Host-idx` under a new identity, so the `_idx` string (which
@@ -301,13 +308,15 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
 
   // The absolute lifetime runs from the session's start or the last sign-in, whichever is later
   let since = regenerate || !meta ? now : meta.since
-  let record = recordOf(data ?? current.data, settings, now, since, flash)
+  // An early end lasts until the data changes: showing a flash or renewing keeps it
+  let ends = endsIn !== undefined ? now + endsIn * 1000 : data === undefined ? meta?.ends : null
+  let record = recordOf(data ?? current.data, settings, now, since, flash, ends)
   let newIdentity = regenerate === true || moving
 
   if (Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES) {
     if (wantsJson(event)) return withStandardHeaders(json(413, { error: SESSION_TOO_LARGE }), settings.deployed)
     // Keep the stored data as it was; only leave the message
-    record = recordOf(current.data, settings, now, meta?.since ?? now, SESSION_TOO_LARGE)
+    record = recordOf(current.data, settings, now, meta?.since ?? now, SESSION_TOO_LARGE, meta?.ends)
     response = redirect('/')
     newIdentity = moving
   }
@@ -317,7 +326,7 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   else if (regenerate) log('session.regenerated', where)
   else if (moving) log('session.moved', where)
   // The cookie lives exactly as long as the server will accept the session
-  let maxAge = Math.ceil((endOf(now, record._since ?? now, settings) - now) / 1000)
+  let maxAge = Math.ceil((endOf({ renewed: now, since: record._since ?? now, ends: record._ends ?? null }, settings) - now) / 1000)
   return clearingLegacy(withStandardHeaders(setCookie(response, settings, settings.cookie.name, value, maxAge), settings.deployed))
 }
 

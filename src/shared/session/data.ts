@@ -74,11 +74,13 @@ export interface Meta {
   host: boolean
   /** The app and stage that wrote it, or null for a session from before the binding (plain arc.http()) */
   audience: string | null
+  /** When the app asked the session to end (`Reply.endsIn`), or null */
+  ends: number | null
 }
 
 /** A stored record split into the wrapper's fields, checked, and the app's, still to be checked */
 export function splitRecord (record: SessionRecord): { meta: Meta, fields: Record<string, unknown> } {
-  let { _renewed, _since, _flash, _host, _aud, ...fields } = record
+  let { _renewed, _since, _flash, _host, _aud, _ends, ...fields } = record
   let meta = {
     renewed: _renewed,
     // A session plain arc.http() wrote has no `_since`: count it as signed in at its last renewal,
@@ -87,6 +89,7 @@ export function splitRecord (record: SessionRecord): { meta: Meta, fields: Recor
     flash: typeof _flash === 'string' ? _flash : null,
     host: _host === true,
     audience: typeof _aud === 'string' ? _aud : null,
+    ends: typeof _ends === 'number' ? _ends : null,
   }
   return { meta, fields }
 }

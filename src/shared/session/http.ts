@@ -44,11 +44,14 @@ export function json (statusCode: number, body: unknown): Response {
  */
 export const ICON = '<link rel="icon" href="data:,">'
 
-/** A page; `styles` are the app's own constant `<style>` contents, the only styles it may apply */
-export function html (statusCode: number, body: string, styles: string[] = []): Response {
+/**
+ * A page; `styles` and `scripts` are the app's own constant `<style>` and `<script>` contents,
+ * the only styles and scripts it may apply or run
+ */
+export function html (statusCode: number, body: string, styles: string[] = [], scripts: string[] = []): Response {
   return {
     statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pagePolicy(styles) },
+    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pagePolicy(styles, scripts) },
     body,
   }
 }
@@ -58,27 +61,27 @@ export function redirect (location: string): Response {
   return { statusCode: 302, headers: { location } }
 }
 
-// Locally, Sandbox injects a live-reload <script> into every page, which talks to it over a
-// WebSocket. `testing` allows that; deployed stages allow no script at all.
-const LOCAL = (process.env.ARC_ENV || 'testing') === 'testing'
-const styleHashes = new Map<string, string>()
+const hashes = new Map<string, string>()
+
+/** `'sha256-…'` of a constant style or script, each hashed once */
+function hashOf (text: string): string {
+  let hash = hashes.get(text) ?? `'sha256-${createHash('sha256').update(text).digest('base64')}'`
+  // Stryker disable next-line CallExpression: the memo only spares hashing the same text again
+  hashes.set(text, hash)
+  return hash
+}
 
 /**
- * A page's Content-Security-Policy: nothing may load but the app's own constant styles (by hash,
- * each hashed once: whatever else a page's body holds, an injected `<style>` included, does not
- * apply), forms post only here, and no other site may frame it (a page of state-changing buttons
- * is what clickjacking targets).
+ * A page's Content-Security-Policy: nothing may load or run but the app's own constant styles and
+ * scripts (by hash: whatever else a page's body holds, an injected `<style>` or `<script>`
+ * included, does not apply, and `'unsafe-inline'` is never allowed), a page with a script may
+ * fetch from this origin alone, forms post only here, and no other site may frame it (a page of
+ * state-changing buttons is what clickjacking targets).
  */
-function pagePolicy (styles: string[]): string {
-  let hashes = styles.map(css => {
-    let hash = styleHashes.get(css) ?? `'sha256-${createHash('sha256').update(css).digest('base64')}'`
-    // Stryker disable next-line CallExpression: the memo only spares hashing the same style again
-    styleHashes.set(css, hash)
-    return hash
-  })
-  let policy = [ 'default-src \'none\'', `style-src ${hashes.join(' ') || '\'none\''}`, 'img-src data:', ...COMMON_POLICY ]
-  if (LOCAL) policy.push('script-src \'unsafe-inline\'', 'connect-src ws://localhost:*')
-  return policy.join('; ')
+function pagePolicy (styles: string[], scripts: string[]): string {
+  let policy = [ 'default-src \'none\'', `style-src ${styles.map(hashOf).join(' ') || '\'none\''}`, 'img-src data:' ]
+  if (scripts.length) policy.push(`script-src ${scripts.map(hashOf).join(' ')}`, 'connect-src \'self\'')
+  return [ ...policy, ...COMMON_POLICY ].join('; ')
 }
 
 const COMMON_POLICY = [ 'form-action \'self\'', 'frame-ancestors \'none\'', 'base-uri \'none\'' ]

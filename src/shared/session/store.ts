@@ -14,6 +14,8 @@ export interface StoredMeta {
   _host?: true
   /** The app and stage that wrote it (`app/stage`): it opens nowhere else */
   _aud?: string
+  /** When the session ends sooner than its limits, as the app asked (`Reply.endsIn`), ms since epoch */
+  _ends?: number
 }
 
 /** What is stored: the app's fields, flat, plus StoredMeta (the shape plain arc.http.session reads) */
@@ -43,12 +45,22 @@ export interface SessionStore {
   remove (previous: Loaded, deadline: number): Promise<void>
 }
 
+/** The times a session's end is counted from (ms since epoch) */
+export interface Lifetime {
+  /** When it was last written */
+  renewed: number
+  /** When it began or the visitor last signed in */
+  since: number
+  /** When the app asked it to end, if it did */
+  ends: number | null
+}
+
 /**
- * When a session ends (ms since epoch), given when it was last written and when it began or the
- * visitor last signed in: at its idle limit, or at its absolute lifetime if that comes sooner
+ * When a session ends (ms since epoch): at its idle limit, at its absolute lifetime, or when the
+ * app asked it to end, whichever comes first
  */
-export function endOf (renewed: number, since: number, settings: Settings): number {
-  return Math.min(renewed + settings.idleSeconds * 1000, since + settings.absoluteSeconds * 1000)
+export function endOf ({ renewed, since, ends }: Lifetime, settings: Settings): number {
+  return Math.min(renewed + settings.idleSeconds * 1000, since + settings.absoluteSeconds * 1000, ends ?? Infinity)
 }
 
 /** A failure the store describes in its own words: the message is safe to log (no key, no data) */

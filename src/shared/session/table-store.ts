@@ -159,13 +159,15 @@ export function tableStore (settings: Settings): SessionStore {
         await conditionalPut(marker, unchangedSince(previous))
       }
       let Item = {
-        ...record,
+        // The record as JSON has it, as cookie mode stores it: a field a handler set to
+        // `undefined` is left out (DynamoDB's marshalling would refuse it instead)
+        ...JSON.parse(JSON.stringify(record)) as typeof record,
         _idx: id,
         // Architect's reader only accepts rows with its CSRF secret; we never use it
         _secret: randomId(),
         // The attribute DynamoDB's TTL sweep reads (seconds), renewed with every write: when the
         // session ends, idle or at its absolute lifetime, so the row does not outlive it
-        _ttl: Math.ceil(endOf(record._renewed, record._since ?? record._renewed, settings) / 1000),
+        _ttl: Math.ceil(endOf({ renewed: record._renewed, since: record._since ?? record._renewed, ends: record._ends ?? null }, settings) / 1000),
         _version: (keep?.version ?? 0) + 1,
         _write: randomId(),
       }
