@@ -5,8 +5,12 @@ arc-sessions
 get /
 post /count
 post /cart
-post /login
 post /logout
+# Passkey sign-up and sign-in (src/shared/auth/, docs/auth.md)
+post /passkeys/register/options
+post /passkeys/register
+post /passkeys/login/options
+post /passkeys/login
 
 # Table mode stores sessions here (ARC_SESSION_TABLE_NAME=session).
 # The TTL attribute must be `_ttl`: that is the name @architect/functions and
@@ -15,6 +19,14 @@ post /logout
 session
   _idx *String
   _ttl TTL
+
+# Accounts, in both modes, keyed by the name folded to one case: the key makes a name unique
+account
+  name *String
+
+# Passkeys, keyed by the credential id the authenticator made
+passkey
+  id *String
 
 @aws
 runtime typescript
@@ -26,8 +38,8 @@ timeout 10
 
 @plugins
 architect/plugin-typescript
-# Narrows the deployed role to the DynamoDB item actions the wrapper uses on the session table
-session-table-access
+# Narrows the deployed role to the DynamoDB item actions the code uses on each of its tables
+table-access
 
 @typescript
 # The plugin still defaults to nodejs20.x, which Lambda has retired

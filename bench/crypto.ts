@@ -9,7 +9,7 @@ export interface CryptoResult { name: string, oursUs: number, joseUs: number }
 export async function compareCrypto (secret: string): Promise<CryptoResult[]> {
   let key = keyOf(secret, 'A256GCM')
   let joseKey = key.bytes
-  let payload = Buffer.from(JSON.stringify({ count: 5, user: { name: 'Ada Lovelace', since: Date.now() }, cart: [ 'tea' ], _renewed: Date.now(), iat: Math.floor(Date.now() / 1000) }))
+  let payload = Buffer.from(JSON.stringify({ count: 5, user: { name: 'Ada Lovelace', account: 'ada lovelace', since: Date.now() }, cart: [ 'tea' ], _renewed: Date.now(), iat: Math.floor(Date.now() / 1000) }))
   let token = encrypt(payload, key)
   let allowed = { keyManagementAlgorithms: [ 'dir' ], contentEncryptionAlgorithms: [ 'A256GCM' ] }
 

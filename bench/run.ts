@@ -14,6 +14,7 @@ import typescript from '@architect/plugin-typescript'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
 import { event } from '../test/helpers/lambda.ts'
 import { randomSecret } from '../test/helpers/secrets.ts'
+import { askHandlers, authenticator, EVENT_ORIGIN, signUp, uniqueName } from '../test/helpers/passkeys.ts'
 import { bytesByPackage, coldStarts, metafileOf } from './cold-start.ts'
 import { compareCrypto } from './crypto.ts'
 
@@ -119,8 +120,9 @@ try {
       ]
     }
     // A signed-in session with a count, in this mode
-    let login = await lambda.call(`${root}.build/http/post-login/index.js`, event({ method: 'POST', path: '/login', json: { name: 'Ada Lovelace' } }))
-    let signedIn = await lambda.call(bundle.ours('post-count'), event({ method: 'POST', path: '/count', cookie: cookieOf(login), json: { by: 3 } }))
+    let ask = askHandlers((route, sent) => lambda.call(bundle.ours(route), sent))
+    await signUp(ask, authenticator(EVENT_ORIGIN), uniqueName('Ada Lovelace'))
+    let signedIn = await lambda.call(bundle.ours('post-count'), event({ method: 'POST', path: '/count', cookie: ask.cookie(), json: { by: 3 } }))
     cookieBytes[mode] = (signedIn.cookies?.[0] ?? '').length
 
     // DynamoDB calls per request: one call each, counted at the proxy
@@ -158,11 +160,14 @@ finally {
 }
 // Cold start, cookie mode (no ARC_SESSION_TABLE_NAME): each handler's bundle, and in table mode
 // what the store adds on first use (architect-functions.cjs)
-let coldEnv = { PATH: String(process.env.PATH), ARC_ENV: 'production', ARC_APP_SECRET: STRONG_SECRET }
+let coldEnv = { PATH: String(process.env.PATH), ARC_ENV: 'production', ARC_APP_SECRET: STRONG_SECRET, PASSKEY_ORIGIN: 'https://app.example.com' }
+// The passkey routes, which alone bundle @simplewebauthn/server and its ASN.1 parsers
+const PASSKEY_ROUTES = [ 'post-passkeys-register-options', 'post-passkeys-register', 'post-passkeys-login-options', 'post-passkeys-login' ]
 // An empty file: what require() costs before any code of ours or Architect's
 writeFileSync(`${root}bench/.build/empty.cjs`, '')
 let coldBundles: Record<string, string> = { 'architect-functions.cjs': `${root}.build/http/get-index/architect-functions.cjs`, 'an empty file': `${root}bench/.build/empty.cjs` }
 for (let route of ROUTES) Object.assign(coldBundles, { [`ours ${route}`]: bundle.ours(route), [`one file ${route}`]: oneFile(route), [`baseline ${route}`]: bundle.baseline(route) })
+for (let route of PASSKEY_ROUTES) coldBundles[`ours ${route}`] = bundle.ours(route)
 let cold = coldStarts(coldBundles, coldEnv)
 let coldOf = (name: string) => cold.find(c => c.name === name) ?? cold[0]
 let contents = {
@@ -198,6 +203,17 @@ let lines = [
   }),
   '',
   `Where the time goes: require() of an empty file takes ${ms(coldOf('an empty file').requireMs)} ms here (Node's loader, before any code); the handler's own bundle adds the rest of its figure above. Table mode's store requires \`architect-functions.cjs\` (${(coldOf('architect-functions.cjs').bytes / 1024).toFixed(1)} KB) on its first request: ${ms(coldOf('architect-functions.cjs').requireMs)} ms of require() on its own (the one-file build had every cold start parse it).`,
+  '',
+  '### The passkey routes',
+  '',
+  'The same measure for the four passkey routes, the only ones that bundle @simplewebauthn/server (and its ASN.1 parsers): a visitor pays for them once per cold start of a route they sign in through, never on GET / or POST /count.',
+  '',
+  '| route | KB | wall − bare ms | require ms | require / ours GET / |',
+  '|---|---|---|---|---|',
+  ...PASSKEY_ROUTES.map(route => {
+    let c = coldOf(`ours ${route}`)
+    return `| ${route} | ${(c.bytes / 1024).toFixed(1)} | ${ms(c.wallMs)} | ${ms(c.requireMs)} | ${(c.requireMs / coldOf('ours get-index').requireMs).toFixed(1)}× |`
+  }),
   '',
   '### What each file holds (esbuild metafile, minified bytes)',
   '',

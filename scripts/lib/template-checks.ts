@@ -45,8 +45,9 @@ export function checkSessionTable (template: Template): string[] {
 
 /** `get-index` → `GET /`, `post-count` → `POST /count`: Architect's folder naming */
 export function routeOf (folder: string): string {
+  // Architect names a route's folder after its method and path, `/` becoming `-`
   let [ method, ...rest ] = folder.split('-')
-  let path = rest.join('-')
+  let path = rest.join('/')
   return `${method.toUpperCase()} /${path === 'index' ? '' : path}`
 }
 
@@ -82,13 +83,15 @@ export function checkModeVariables (template: Template, stage: string): string[]
 interface Statement { Effect: string, Action: string | string[], Resource: unknown }
 interface RoleProperties { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
 
-/** What the Lambdas' role allows on the session table: exactly the wrapper's item actions */
-export function checkSessionTableAccess (template: Template, expected: string[]): string[] {
+/** What the Lambdas' role allows on each of the app's tables: exactly the item actions its code uses */
+export function checkTableAccess (template: Template, expected: Record<string, string[]>): string[] {
   let statements = (template.Resources.Role?.Properties as RoleProperties | undefined)?.Policies?.flatMap(p => p.PolicyDocument.Statement) ?? []
-  let onSessionTable = statements.filter(s => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes('"Ref":"SessionTable"'))
-  let actions = onSessionTable.flatMap(s => Array.isArray(s.Action) ? s.Action : [ s.Action ]).sort()
-  if (JSON.stringify(actions) === JSON.stringify([ ...expected ].sort())) return []
-  return [ `the role allows ${actions.join(', ') || 'nothing'} on the session table, expected only ${expected.join(', ')} (is session-table-access under @plugins in app.arc?)` ]
+  return Object.entries(expected).flatMap(([ table, wanted ]) => {
+    let onTable = statements.filter(s => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(`"Ref":"${table}"`))
+    let actions = onTable.flatMap(s => Array.isArray(s.Action) ? s.Action : [ s.Action ]).sort()
+    if (JSON.stringify(actions) === JSON.stringify([ ...wanted ].sort())) return []
+    return [ `the role allows ${actions.join(', ') || 'nothing'} on ${table}, expected only ${wanted.join(', ')} (is table-access under @plugins in app.arc?)` ]
+  })
 }
 
 /**
@@ -142,7 +145,8 @@ export function checkLambdas (template: Template, stage: string): { problems: st
     try {
       // A fresh process, as a cold Lambda: loading must not throw, and must export a handler
       execFileSync(process.execPath, [ '-e', `if (typeof require(${JSON.stringify(bundle)}).handler !== 'function' || typeof require(${JSON.stringify(functions)}).tables !== 'function') process.exit(3)` ], {
-        env: { PATH: process.env.PATH, ARC_ENV: stage }, stdio: 'pipe',
+        // (a deployed stage's passkey routes stop at cold start without PASSKEY_ORIGIN: give them one)
+        env: { PATH: process.env.PATH, ARC_ENV: stage, PASSKEY_ORIGIN: 'https://app.example.com' }, stdio: 'pipe',
       })
     }
     catch (err) {

@@ -1,19 +1,33 @@
 // @ts-check
-// An Architect deploy plugin (app.arc: @plugins session-table-access). Architect's default role
-// gives every Lambda `dynamodb:*` on every table, Scan and BatchWrite included: anyone who finds a
-// way to run code in one route could read or wipe every session. The session wrapper needs three
-// item actions on the session table, so the role gets exactly those there. Other tables keep
-// Architect's grant. `npm run verify:deploy` builds the template with every deploy.start plugin,
-// as `arc deploy` does, and checks the result.
+// An Architect deploy plugin (app.arc: @plugins table-access). Architect's default role gives
+// every Lambda `dynamodb:*` on every table, Scan and BatchWrite included: anyone who finds a way
+// to run code in one route could read or wipe every session and every account. The code needs a
+// few item actions on each table, so the role gets exactly those there. A table not named below
+// keeps Architect's grant. `npm run verify:deploy` builds the template with every deploy.start
+// plugin, as `arc deploy` does, and checks the result.
 
-/** The item actions src/shared/session/table-store.ts calls: load, save, sign-out and new identity */
-export const SESSION_TABLE_ACTIONS = [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ]
-const SESSION_TABLE = 'SessionTable' // Architect's logical id for the `session` table in @tables
+/**
+ * The item actions each table's code calls, by Architect's logical id for the table in @tables:
+ * - SessionTable: src/shared/session/table-store.ts (load, save, sign-out, new identity)
+ * - AccountTable: src/shared/auth/accounts.ts (look up, and create under a name nobody has)
+ * - PasskeyTable: src/shared/auth/accounts.ts (look up, register, count a use, drop an orphan)
+ * @type {Record<string, string[]>}
+ */
+export const TABLE_ACTIONS = {
+  SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ],
+  AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ],
+  PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem' ],
+}
 
-/** @param {unknown} resource an ARN entry of a policy statement, as @architect/package writes it */
-function isSessionTable (resource) {
+/**
+ * The logical id of the table an ARN entry of a policy statement names, as @architect/package
+ * writes it, if it is one of ours
+ * @param {unknown} resource
+ */
+function tableOf (resource) {
   let sub = /** @type {{ 'Fn::Sub'?: [ string, { tablename?: { Ref?: string } } ] }} */ (resource)['Fn::Sub']
-  return Array.isArray(sub) && sub[1]?.tablename?.Ref === SESSION_TABLE
+  let id = Array.isArray(sub) ? sub[1]?.tablename?.Ref : undefined
+  return id && Object.hasOwn(TABLE_ACTIONS, id) ? id : null
 }
 
 /**
@@ -23,19 +37,21 @@ function isSessionTable (resource) {
  */
 
 /**
- * A statement that allows anything on the session table becomes two: the same for the other
- * tables it names, and the wrapper's item actions alone for the session table
+ * A statement that allows anything on our tables becomes several: the same for the other tables
+ * it names, and for each of ours its own actions alone (on the table and its indexes)
  * @param {Statement} statement
  * @returns {Statement[]}
  */
 function narrowed (statement) {
   let resources = Array.isArray(statement.Resource) ? statement.Resource : [ statement.Resource ]
-  let session = resources.filter(isSessionTable)
-  if (statement.Effect !== 'Allow' || session.length === 0) return [ statement ]
-  let others = resources.filter(resource => !isSessionTable(resource))
+  if (statement.Effect !== 'Allow' || !resources.some(tableOf)) return [ statement ]
+  let others = resources.filter(resource => !tableOf(resource))
+  let ours = Object.entries(TABLE_ACTIONS).map(([ table, Action ]) => ({
+    Effect: 'Allow', Action, Resource: resources.filter(resource => tableOf(resource) === table),
+  }))
   return [
     ...(others.length ? [ { ...statement, Resource: others } ] : []),
-    { Effect: 'Allow', Action: SESSION_TABLE_ACTIONS, Resource: session },
+    ...ours.filter(statement => statement.Resource.length),
   ]
 }
 
@@ -44,9 +60,9 @@ function narrowed (statement) {
  * @param {Template} cloudformation
  * @returns {Template}
  */
-function narrowSessionTableAccess (cloudformation) {
+function narrowTableAccess (cloudformation) {
   let role = cloudformation.Resources.Role
-  if (!cloudformation.Resources[SESSION_TABLE] || !role) return cloudformation
+  if (!role) return cloudformation
   let Policies = (role.Properties.Policies ?? []).map(policy => ({
     ...policy,
     PolicyDocument: { ...policy.PolicyDocument, Statement: policy.PolicyDocument.Statement.flatMap(narrowed) },
@@ -58,7 +74,7 @@ export default {
   deploy: {
     /** @param {{ cloudformation: Template }} params */
     start ({ cloudformation }) {
-      return narrowSessionTableAccess(cloudformation)
+      return narrowTableAccess(cloudformation)
     },
   },
 }

@@ -10,11 +10,26 @@ import type { Reply, Session } from './session.ts'
 export const AppSession = v.object({
   count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0)), 0),
   user: v.optional(v.nullable(v.object({
+    /** As its owner typed it, for display */
     name: v.pipe(v.string(), v.minLength(1)),
+    /** The account's key in the `account` table (src/shared/auth/accounts.ts) */
+    account: v.pipe(v.string(), v.minLength(1)),
     /** When they signed in (ms since epoch) */
     since: v.number(),
   })), null),
   cart: v.optional(v.array(v.string()), []),
+  /**
+   * A passkey ceremony under way: its challenge is answered once, in this session, within 5
+   * minutes. (No default: a session without one stores nothing for it.)
+   */
+  ceremony: v.optional(v.object({
+    kind: v.picklist([ 'register', 'login' ]),
+    challenge: v.string(),
+    /** When the challenge stops being accepted (ms since epoch) */
+    expires: v.number(),
+    /** Registering: the account the passkey is for, new or the signed-in one */
+    account: v.optional(v.object({ name: v.string(), display: v.string(), userId: v.string(), isNew: v.boolean() })),
+  })),
 })
 
 export type AppData = v.InferOutput<typeof AppSession>
@@ -28,6 +43,11 @@ export function state (session: Session<AppData>) {
 /** Bad input: JSON clients get a 400, browsers go back to the page, which shows the message once */
 export function badInput (event: Event, message: string): Reply<AppData> {
   return wantsJson(event) ? json(400, { error: message }) : { ...redirect('/'), flash: message }
+}
+
+/** A session with nothing in it worth keeping for long (a passkey challenge is short-lived) */
+export function isBlank (data: AppData): boolean {
+  return data.count === 0 && data.user === null && data.cart.length === 0
 }
 
 /** After a change: JSON clients get the new state, browsers go back to the page (POST/redirect/GET) */

@@ -13,10 +13,10 @@ export type Fields = Record<string, unknown>
 export type BodyResult = { ok: true, fields: Fields } | { ok: false, error: string }
 
 /** Parses a JSON or urlencoded form body. Never throws: bad input comes back as an error message. */
-export function readFields (event: Event): BodyResult {
+export function readFields (event: Event, maxBytes = MAX_BODY_BYTES): BodyResult {
   let raw = event.body ?? ''
   let bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw)
-  if (bytes.length > MAX_BODY_BYTES) return { ok: false, error: `The request body is over ${MAX_BODY_BYTES} bytes` }
+  if (bytes.length > maxBytes) return { ok: false, error: `The request body is over ${maxBytes} bytes` }
   let text = bytes.toString('utf8')
   let type = (event.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
 

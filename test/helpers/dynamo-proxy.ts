@@ -29,7 +29,7 @@ export interface Held {
 export interface DynamoProxy {
   port: number
   set (faults: DynamoFaults): void
-  /** The operations seen so far (GetItem, PutItem...), throttled ones included; a read that may be stale says so */
+  /** The operations seen so far (GetItem, PutItem...; `GetItem on account` on a table other than the session table), throttled ones included; a read that may be stale says so */
   calls (): string[]
   /** Holds the next call of `operation` at the proxy until released: a request paused mid-flight */
   hold (operation: string): Held
@@ -58,8 +58,12 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     let body = Buffer.concat(await req.toArray() as Buffer[])
     let operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
     // Sandbox's DynamoDB always reads the latest write; the real one may not, unless asked to
-    let stale = operation === 'GetItem' && (JSON.parse(body.toString()) as { ConsistentRead?: boolean }).ConsistentRead !== true
-    seen.push(stale ? 'GetItem (eventually consistent)' : operation)
+    let sent = JSON.parse(body.toString() || '{}') as { ConsistentRead?: boolean, TableName?: string }
+    let stale = operation === 'GetItem' && sent.ConsistentRead !== true
+    // Calls on the session table go by their operation alone; the others name their table too.
+    // (Sandbox's physical names end in the logical one: arc-sessions-staging-account)
+    let table = String(sent.TableName).split('-').at(-1)
+    seen.push(`${stale ? 'GetItem (eventually consistent)' : operation}${table === 'session' ? '' : ` on ${table}`}`)
     // A call meets the faults in force when it arrives, even if the test has moved on by the time
     // its delay is over (the handler gave up on it; it must not land late)
     let { delayMs, throttleWith = 'ProvisionedThroughputExceededException' } = faults

@@ -4,6 +4,7 @@ import sandbox from '@architect/sandbox'
 import inventory from '@architect/inventory'
 import type { Test } from 'tape'
 import type { Handler } from './lambda.ts'
+import type { Route } from './warm-lambda.ts'
 import { modeOf } from '../../src/shared/session/config.ts'
 
 export const root = new URL('../..', import.meta.url).pathname
@@ -42,7 +43,7 @@ export async function start (t: Test, env?: Record<string, string>) {
  * Imports a route's handler into this process, as a warm Lambda holds it. The handlers read
  * their settings on first import, so this sets the environment Sandbox would give them first.
  */
-export async function inProcess (route: 'get-index' | 'post-count' | 'post-login'): Promise<Handler> {
+export async function inProcess (route: Route): Promise<Handler> {
   process.env.ARC_ENV = 'testing'
   process.env.ARC_APP_SECRET = await devSecret()
   let module = await import(`../../src/http/${route}/index.ts`) as { handler: Handler }

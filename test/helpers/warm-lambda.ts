@@ -7,7 +7,8 @@ import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2
 import { root } from './sandbox.ts'
 import { sandboxVariable } from './ports.ts'
 
-export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-login' | 'post-logout'
+export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-logout'
+  | 'post-passkeys-register-options' | 'post-passkeys-register' | 'post-passkeys-login-options' | 'post-passkeys-login'
 
 export interface Result {
   response: Response
@@ -90,8 +91,16 @@ export function warmLambda (env: Record<string, string>): WarmLambda {
   }
 }
 
+/** A warm Lambda's routes as a plain call, for clients that take one (test/helpers/passkeys.ts); with `now`, at that moment */
+export function callsOf (lambda: WarmLambda, now?: number) {
+  return async (route: Route, event: Event) => (await lambda.call(route, event, now)).response
+}
+
 /** Sandbox's ARC_SANDBOX variable, optionally with DynamoDB on another port (a proxy's) */
 export const sandboxPorts = sandboxVariable
+
+/** Where a deployed stage's Lambdas here are served from, as far as passkeys know (PASSKEY_ORIGIN) */
+export const DEPLOYED_ORIGIN = 'https://app.example.com'
 
 /** The environment Sandbox would give a Lambda, pointed at Sandbox's services */
 export function sandboxEnv (overrides: Record<string, string>): Record<string, string> {
@@ -107,6 +116,8 @@ export function sandboxEnv (overrides: Record<string, string>): Record<string, s
     AWS_ACCESS_KEY_ID: 'sandbox',
     AWS_SECRET_ACCESS_KEY: 'sandbox',
     AWS_REGION: 'us-west-2',
+    // Read only where ARC_ENV is staging or production, which cannot start without it
+    PASSKEY_ORIGIN: DEPLOYED_ORIGIN,
     ...overrides,
   }
 }

@@ -4,7 +4,8 @@ import test from 'tape'
 import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
 import { event, bodyOf, setCookieOf } from '../helpers/lambda.ts'
-import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { warmLambda, sandboxEnv, callsOf, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { signedInCookie } from '../helpers/passkeys.ts'
 import { seal } from '../helpers/jwe.ts'
 import { getRow, putRow } from '../helpers/table.ts'
 
@@ -22,8 +23,7 @@ async function visit (lambda: WarmLambda, cookie: string, now: number) {
 test('with a 30-minute idle limit, a visitor who reads every 10 minutes stays signed in', async t => {
   let lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: await devSecret(), ARC_SESSION_TTL: '1800' }))
   let t0 = Date.now()
-  let login = await lambda.call('post-login', event({ method: 'POST', path: '/login', json: { name: 'Ada' } }), t0)
-  let cookie = setCookieOf(login.response) ?? ''
+  let cookie = await signedInCookie(callsOf(lambda, t0), 'Ada')
   for (let minutes = 10; minutes <= 90; minutes += 10) {
     let seen = await visit(lambda, cookie, t0 + minutes * MINUTE)
     t.deepEqual(seen.user, { name: 'Ada' }, `${minutes} minutes in: still signed in`)
@@ -37,7 +37,7 @@ test('with a 30-minute idle limit, a visitor who reads every 10 minutes stays si
 /** A signed-in session the way plain arc.http() stores it: no `_renewed`, no `_since` */
 async function architectSession (writtenAt: number): Promise<string> {
   let secret = await devSecret()
-  let data = { user: { name: 'Ada', since: writtenAt } }
+  let data = { user: { name: 'Ada', account: 'ada', since: writtenAt } }
   if (mode === 'cookie') return `_idx=${seal({ ...data, iat: Math.floor(writtenAt / 1000) }, secret)}`
   let id = `architect-${writtenAt}`
   // Architect's ddb provider sets `_ttl` a week after each write
@@ -67,8 +67,7 @@ test('a session plain arc.http() wrote reaches the 30-day limit too, counted fro
 test('near the 30-day limit, the cookie\'s Max-Age and the row\'s `_ttl` end with the session, not a week later', async t => {
   let lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: await devSecret() }))
   let t0 = Date.now()
-  let login = await lambda.call('post-login', event({ method: 'POST', path: '/login', json: { name: 'Ada' } }), t0)
-  let cookie = setCookieOf(login.response) ?? ''
+  let cookie = await signedInCookie(callsOf(lambda, t0), 'Ada')
   for (let day of [ 6, 12, 18, 24 ]) cookie = (await visit(lambda, cookie, t0 + day * DAY)).cookie
   let late = await lambda.call('post-count', event({ method: 'POST', path: '/count', cookie, json: { by: 1 } }), t0 + 29.5 * DAY)
   let header = late.response.cookies?.[0] ?? ''

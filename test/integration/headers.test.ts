@@ -24,10 +24,11 @@ function assertStandard (t: test.Test, label: string, headers: Headers) {
   t.equal(headers.get('strict-transport-security'), null, `${label}: no HSTS over http://localhost`)
 }
 
-test('the page: a CSP that allows its own inline style by hash and nothing else to load', async t => {
+test('the page: a CSP that allows its own inline style and script by hash and nothing else to load', async t => {
   let page = await visitor().get('/')
   let css = /<style>([^<]*)<\/style>/.exec(page.text)?.[1] ?? ''
   let hash = createHash('sha256').update(css).digest('base64')
+  let scripts = [ ...page.text.matchAll(/<script>([^<]*)<\/script>/g) ].map(match => match[1])
   let policy = (page.headers.get('content-security-policy') ?? '').split('; ')
   t.ok(policy.includes('default-src \'none\''), 'default-src \'none\'')
   t.ok(policy.includes(`style-src 'sha256-${hash}'`), 'style-src: the hash of the page\'s own <style>')
@@ -35,8 +36,10 @@ test('the page: a CSP that allows its own inline style by hash and nothing else 
   t.match(page.text, /<link rel="icon" href="data:,">/, 'which the page has')
   t.ok(policy.includes('form-action \'self\''), 'form-action \'self\'')
   t.ok(policy.includes('base-uri \'none\''), 'base-uri \'none\'')
-  // Sandbox injects a live-reload script into pages locally; deployed stages allow none (below)
-  t.ok(policy.includes('script-src \'unsafe-inline\'') && policy.includes('connect-src ws://localhost:*'), 'locally: Sandbox\'s live-reload script and its WebSocket')
+  t.equal(scripts.length, 1, 'the page has one script (Sandbox\'s live reload, which would inject another, is off in prefs.arc)')
+  t.ok(policy.includes(`script-src 'sha256-${createHash('sha256').update(scripts[0]).digest('base64')}'`), 'script-src: the hash of the page\'s own <script>')
+  t.notOk(policy.join(';').includes('unsafe-inline'), 'never \'unsafe-inline\'')
+  t.ok(policy.includes('connect-src \'self\''), 'connect-src \'self\': the script fetches the passkey routes, here only')
   assertStandard(t, 'GET /', page.headers)
 })
 
@@ -64,14 +67,15 @@ test('every other answer carries the same headers', async t => {
   for (let [ label, reply ] of answers) assertStandard(t, label, reply.headers)
 })
 
-test('deployed: HSTS for this host, and a page policy that allows no script', async t => {
+test('deployed: HSTS for this host, and the same page policy as locally', async t => {
   let lambda = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG }))
   for (let route of [ 'get-index', 'post-logout' ] as const) {
     let { response } = await lambda.call(route, event({ method: route === 'get-index' ? 'GET' : 'POST', path: route === 'get-index' ? '/' : '/logout' }))
     t.equal(response.headers?.['strict-transport-security'], 'max-age=31536000', `${route}: Strict-Transport-Security, without includeSubDomains`)
   }
   let page = await lambda.call('get-index', { ...event({}), headers: { host: 'localhost:3333' } })
-  t.doesNotMatch(String(page.response.headers?.['content-security-policy']), /script-src|connect-src/, 'the page policy names no script source at all')
+  let local = (await visitor().get('/')).headers.get('content-security-policy')
+  t.equal(page.response.headers?.['content-security-policy'], local, 'the page policy is the one Sandbox serves: its own script by hash, nothing inline')
   t.match(String(page.response.body), /<code>__Host-idx<\/code> cookie/, 'and the page names the cookie deployed stages use')
   lambda.close()
 })

@@ -6,7 +6,8 @@ import test from 'tape'
 import { sign } from 'cookie-signature'
 import { start, end, mode } from '../helpers/sandbox.ts'
 import { event, bodyOf, cookiesSetBy } from '../helpers/lambda.ts'
-import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { warmLambda, sandboxEnv, callsOf, DEPLOYED_ORIGIN, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { signedInCookie } from '../helpers/passkeys.ts'
 import { sealSession } from '../helpers/jwe.ts'
 import { allRows, getRow, isRetired, putRow } from '../helpers/table.ts'
 import { randomSecret } from '../helpers/secrets.ts'
@@ -17,8 +18,7 @@ let lambda: WarmLambda
 
 /** Signs in as `name` and returns the `__Host-idx=…` pair the response sets */
 async function signIn (name: string): Promise<string> {
-  let { response } = await lambda.call('post-login', event({ method: 'POST', path: '/login', json: { name } }))
-  let cookie = cookiesSetBy(response)['__Host-idx']
+  let cookie = (await signedInCookie(callsOf(lambda), name, { origin: DEPLOYED_ORIGIN })).split('; ').find(pair => pair.startsWith('__Host-idx='))
   if (!cookie) throw new Error('sign-in set no __Host-idx')
   return cookie
 }
@@ -30,7 +30,7 @@ async function whoIs (cookie: string) {
 
 /** A session written before deployed stages used `__Host-idx`: an `_idx` cookie, count 4 */
 async function sessionFromBefore (name = 'Ada'): Promise<string> {
-  let data = { count: 4, user: { name, since: Date.now() } }
+  let data = { count: 4, user: { name, account: name.toLowerCase(), since: Date.now() } }
   if (mode === 'cookie') return `_idx=${sealSession(data, STRONG)}`
   let id = `from-before-${Date.now()}`
   await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1, ...data })

@@ -7,6 +7,7 @@ import { start, end, mode, devSecret, inProcess } from '../helpers/sandbox.ts'
 import { event, setCookieOf, bodyOf, type Handler } from '../helpers/lambda.ts'
 import { visitor, cookieValue, JSON_HEADERS } from '../helpers/browser-like.ts'
 import { getRow, putRow } from '../helpers/table.ts'
+import { signedInCookie } from '../helpers/passkeys.ts'
 import { clock } from '../../src/shared/session/clock.ts'
 
 const HOUR = 60 * 60 * 1000
@@ -15,13 +16,11 @@ const realNow = clock.now
 
 let getIndex: Handler
 let postCount: Handler
-let postLogin: Handler
 
 test('start Sandbox and load the handlers in this process', async t => {
   await start(t)
   getIndex = await inProcess('get-index')
   postCount = await inProcess('post-count')
-  postLogin = await inProcess('post-login')
 })
 
 /** Runs `fn` with the clock stopped at `at` */
@@ -94,8 +93,7 @@ test('the idle limit is exact: 7 days after the last write still there, a millis
 
 test('30 days after sign-in the user must sign in again, however active', async t => {
   let t0 = realNow()
-  let login = await at(t0, () => postLogin(event({ method: 'POST', path: '/login', json: { name: 'Ada' } })))
-  let cookie = setCookieOf(login) ?? ''
+  let cookie = await at(t0, () => signedInCookie(async (route, sent) => (await inProcess(route))(sent), 'Ada'))
   for (let day = 2; day <= 30; day += 2) {
     let res = await at(t0 + day * DAY, () => getIndex(event({ cookie })))
     t.deepEqual(bodyOf(res).user, { name: 'Ada' }, `day ${day}: signed in`)

@@ -5,6 +5,8 @@ import test from 'tape'
 import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { event, cookiesSetBy } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, type Result, type Route, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { askHandlers, authenticator, EVENT_ORIGIN, signIn, signUp, unregistered } from '../helpers/passkeys.ts'
+import type { RequestOptions } from '../helpers/authenticator.ts'
 import { dynamoProxy, THROTTLED_AS, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { seal, sealSession } from '../helpers/jwe.ts'
 import { putRow } from '../helpers/table.ts'
@@ -33,6 +35,34 @@ async function call (route: Route, cookie: string, json?: object, now?: number) 
   return set ?? cookie
 }
 
+// Every challenge, credential id and public key the passkey flows below saw: none may be logged
+let passkeyValues = new Set<string>()
+
+/**
+ * Signs up as NAME with a passkey, then is refused three ways (a replayed answer, a counter that
+ * went back, an unknown passkey) and signs in again: returns the signed-in cookie
+ */
+async function passkeyLife (cookie: string): Promise<string> {
+  let ask = askHandlers(async (route, sent) => {
+    let { response } = await lambda.call(route, sent)
+    let body = JSON.parse(String(response.body)) as { challenge?: string }
+    if (body.challenge) passkeyValues.add(body.challenge)
+    return response
+  }, cookie)
+  let device = authenticator(EVENT_ORIGIN)
+  await signUp(ask, device, NAME)
+  let [ credential ] = device.credentials
+  passkeyValues.add(credential.id).add(credential.publicKey)
+  let options = await ask('/passkeys/login/options', {})
+  let answer = device.get(options.body as unknown as RequestOptions)
+  await ask('/passkeys/login', answer)
+  await ask('/passkeys/login', answer)
+  await signIn(ask, device, { counter: 1 })
+  await signIn(ask, unregistered(EVENT_ORIGIN))
+  await signIn(ask, device)
+  return ask.cookie()
+}
+
 test('start Sandbox, and a warm Lambda behind a DynamoDB proxy', async t => {
   await start(t)
   secret = await devSecret()
@@ -45,7 +75,7 @@ test('start Sandbox, and a warm Lambda behind a DynamoDB proxy', async t => {
 test('a visitor\'s whole life, plus everything hostile, with the log captured', async t => {
   // Created, regenerated at sign-in, data, a flash, destroyed at sign-out
   let cookie = await call('post-count', '', { by: 3 })
-  cookie = await call('post-login', cookie, { name: NAME })
+  cookie = await passkeyLife(cookie)
   cookie = await call('post-cart', cookie, { item: ITEM })
   cookie = await call('post-cart', cookie, { item: '' })
   await call('get-index', cookie)
@@ -86,9 +116,11 @@ test('every line is one JSON event that says where it happened', async t => {
   let events = lines.map(line => JSON.parse(line) as Record<string, unknown>)
   t.ok(events.every(e => typeof e.event === 'string' && typeof e.route === 'string' && e.mode === mode),
     `${lines.length} lines, each with event, route and mode`)
-  t.ok(events.every(e => /^req-[\d.]+$/.test(String(e.requestId))), 'and the request id the Lambda context gave')
+  let wrapper = events.filter(e => !String(e.event).startsWith('passkey.'))
+  t.ok(wrapper.every(e => /^req-[\d.]+$/.test(String(e.requestId))), 'the wrapper\'s with the request id the Lambda context gave')
+  t.ok(events.every(e => typeof e.requestId === 'string' && e.requestId !== ''), 'the passkeys\' with API Gateway\'s (the handler is not given the Lambda context)')
   let seen = new Set(events.map(e => e.event))
-  let expected = [ 'session.created', 'session.regenerated', 'session.destroyed', 'session.expired', 'session.rejected', 'session.data_reset' ]
+  let expected = [ 'session.created', 'session.regenerated', 'session.destroyed', 'session.expired', 'session.rejected', 'session.data_reset', 'passkey.registered', 'passkey.signed_in', 'passkey.refused' ]
   if (mode === 'table') expected.push('store.throttled', 'store.failed', 'deadline.reached', 'conflicts.exhausted')
   t.deepEqual(expected.filter(name => !seen.has(name)), [], `these events were logged: ${expected.join(', ')}`)
 })
@@ -135,7 +167,15 @@ test('no line holds a cookie, a row id, a signature, the secret or session data'
   let leaked = parts.filter(part => part.length >= 8 && text.includes(part))
   t.deepEqual(leaked, [], `none of ${parts.length} cookie values, row ids and signatures`)
   t.notOk(text.includes(secret.slice(0, 16)), 'not the secret')
-  for (let value of [ NAME, ITEM, 'VALUE-NOT-LOGGED', 'eleven' ]) t.notOk(text.includes(value), `not the session value ${value}`)
+  for (let value of [ NAME, NAME.toLowerCase(), ITEM, 'VALUE-NOT-LOGGED', 'eleven' ]) t.notOk(text.includes(value), `not the session value ${value}`)
+  let passkey = [ ...passkeyValues ]
+  t.ok(passkey.length >= 6, `${passkey.length} challenges, credential ids and public keys were seen`)
+  t.deepEqual(passkey.filter(value => text.includes(value)), [], 'none of them is in the log')
+})
+
+test('a passkey refusal logs a reason of the app\'s own words', async t => {
+  let reasons = lambda.logs().map(line => JSON.parse(line) as Record<string, unknown>).filter(e => e.event === 'passkey.refused').map(e => e.reason)
+  t.deepEqual(reasons, [ 'no challenge', 'counter did not go up', 'unknown credential' ], 'the replay (its challenge was spent), the counter that went back, the unknown passkey')
 })
 
 test('signing out without a session logs nothing: there was nothing to end', async t => {

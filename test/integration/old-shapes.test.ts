@@ -16,6 +16,7 @@ const SHAPES: [string, Record<string, unknown>][] = [
   [ 'cart: null', { count: 2, cart: null } ],
   [ 'user as a string', { count: 2, user: 'Ada' } ],
   [ 'user without a name', { count: 2, user: { since: 1 } } ],
+  [ 'a sign-in from before passkeys: a name and no account', { count: 2, user: { name: 'Ada', since: 1 } } ],
   [ 'count as a string', { count: '2' } ],
   [ 'count negative', { count: -5 } ],
   [ 'an unknown extra field', { count: 2, theme: 'dark' } ],
@@ -62,7 +63,7 @@ for (let [ label, fields ] of SHAPES) {
 }
 
 test('a signed-in user whose cart has an old shape stays signed in; only the cart is reset', async t => {
-  let browser = visitor(await storedAs({ count: 3, user: { name: 'Ada', since: Date.now() }, cart: 'apple' }))
+  let browser = visitor(await storedAs({ count: 3, user: { name: 'Ada', account: 'ada', since: Date.now() }, cart: 'apple' }))
   let state = (await browser.get('/', JSON_HEADERS)).json<State>()
   t.deepEqual([ state.user, state.count, state.cart ], [ { name: 'Ada' }, 3, [] ], 'user and count kept, cart reset')
 })

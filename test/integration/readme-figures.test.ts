@@ -4,6 +4,7 @@
 import test from 'tape'
 import { start, end, mode } from '../helpers/sandbox.ts'
 import { visitor } from '../helpers/browser-like.ts'
+import { askOver, authenticator, SANDBOX_ORIGIN, signUp } from '../helpers/passkeys.ts'
 import { COOKIE_MODE_BYTES, TABLE_MODE_BYTES } from '../helpers/readme.ts'
 
 test('start Sandbox', start)
@@ -11,7 +12,7 @@ test('start Sandbox', start)
 test('the page shows the README\'s cookie size for the screenshots\' session', async t => {
   let browser = visitor()
   await browser.post('/count', 'by=3')
-  await browser.post('/login', `name=${encodeURIComponent('Ada <Lovelace>')}`)
+  await signUp(askOver(browser), authenticator(SANDBOX_ORIGIN), 'Ada <Lovelace>')
   await browser.post('/cart', `item=${encodeURIComponent('A cup of tea')}`)
   let shown = Number(/<strong>(\d+)-byte<\/strong>/.exec((await browser.get('/')).text)?.[1])
   if (mode === 'cookie') t.equal(shown, COOKIE_MODE_BYTES, `cookie mode: the page and the README both say ${shown} bytes`)

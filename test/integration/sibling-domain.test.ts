@@ -5,7 +5,8 @@
 import test from 'tape'
 import { start, end, mode } from '../helpers/sandbox.ts'
 import { event, bodyOf } from '../helpers/lambda.ts'
-import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { warmLambda, sandboxEnv, DEPLOYED_ORIGIN, type Route, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { signedInCookie } from '../helpers/passkeys.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
 
@@ -27,8 +28,9 @@ const clearedDomains = (response: Response) => (response.cookies ?? [])
   .sort()
 
 async function signIn (name: string): Promise<string> {
-  let { response } = await lambda.call('post-login', atApp({ method: 'POST', path: '/login', json: { name } }))
-  return pairOf(response)
+  let calls = async (route: Route, sent: Event) => (await lambda.call(route, { ...sent, headers: { ...sent.headers, host: HOST } })).response
+  let cookies = await signedInCookie(calls, name, { origin: DEPLOYED_ORIGIN })
+  return cookies.split('; ').find(pair => pair.startsWith('__Secure-idx=')) ?? ''
 }
 
 async function stateOf (cookie: string) {

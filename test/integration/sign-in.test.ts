@@ -1,17 +1,22 @@
 // Signing in and out, session fixation, escaping and the size limit, over HTTP against Sandbox.
+// (The passkey ceremonies themselves, and everything they refuse: passkeys.test.ts.)
 import test from 'tape'
 import { start, end, mode } from '../helpers/sandbox.ts'
-import { visitor, cookieValue, JSON_HEADERS } from '../helpers/browser-like.ts'
+import { visitor, cookieValue, JSON_HEADERS, type Visitor } from '../helpers/browser-like.ts'
+import { askOver, authenticator, SANDBOX_ORIGIN, signUp, uniqueName } from '../helpers/passkeys.ts'
 import { getRow, isRetired } from '../helpers/table.ts'
 
 test('start Sandbox', start)
 
-test('signing in shows the name; signing out clears it', async t => {
+/** Signs `browser` up under `name` with a new passkey: the answer to POST /passkeys/register */
+const signUpAs = (browser: Visitor, name: string) => signUp(askOver(browser), authenticator(SANDBOX_ORIGIN), name)
+
+test('signing up with a passkey shows the name; signing out clears it', async t => {
   let browser = visitor()
-  let login = await browser.post('/login', 'name=Ada')
-  t.equal(login.status, 302)
-  t.match((await browser.get('/')).text, /Signed in as <strong>Ada<\/strong>/, 'the page names Ada')
-  t.deepEqual((await browser.get('/', JSON_HEADERS)).json().user, { name: 'Ada' })
+  let name = uniqueName('Ada')
+  t.equal((await signUpAs(browser, name)).status, 200, 'signed up')
+  t.match((await browser.get('/')).text, new RegExp(`Signed in as <strong>${name}</strong>`), 'the page names the user')
+  t.deepEqual((await browser.get('/', JSON_HEADERS)).json().user, { name })
 
   let logout = await browser.post('/logout', '')
   t.equal(logout.status, 302)
@@ -21,33 +26,36 @@ test('signing in shows the name; signing out clears it', async t => {
   t.equal(after.json().user, null, 'signed out')
 })
 
-test('signing in keeps the session data, and JSON clients get the new state', async t => {
+test('signing up keeps the session data, and JSON clients get the new state', async t => {
   let browser = visitor()
   await browser.post('/count', { by: 6 }, JSON_HEADERS)
-  let res = await browser.post('/login', { name: '  Grace Hopper ' }, JSON_HEADERS)
+  await browser.post('/cart', { item: 'tea' }, JSON_HEADERS)
+  let name = uniqueName('Grace Hopper')
+  let res = await signUpAs(browser, `  ${name} `)
   t.equal(res.status, 200)
-  t.deepEqual(res.json(), { mode, count: 6, user: { name: 'Grace Hopper' }, cart: [], flash: null }, 'name trimmed, count kept')
+  t.deepEqual(res.body, { mode, count: 6, user: { name }, cart: [ 'tea' ], flash: null }, 'name trimmed, count and cart kept')
 })
 
-test('a bad name gets a 400 for JSON clients and a one-time message for forms', async t => {
+test('a bad name gets a 400 for JSON clients; a form without the page\'s script is told passkeys need it', async t => {
   let browser = visitor()
   // The last five draw nothing, or hide a character: Hangul fillers, a combining grapheme joiner,
   // the blank Braille pattern, and `admin` with a variation selector
   for (let name of [ '', '   ', 'x'.repeat(41), 'tab\there', 42, '\u3164', '\u115F\u1160', '\u034F', '\u2800', 'admin\uFE0F' ]) {
-    let res = await browser.post('/login', { name }, JSON_HEADERS)
+    let res = await browser.post('/passkeys/register/options', { name }, JSON_HEADERS)
     t.equal(res.status, 400, `${JSON.stringify(name)} is refused`)
     t.match(res.json<{ error: string }>().error, /1 to 40 printable characters/)
   }
-  await browser.post('/login', 'name=')
-  t.match((await browser.get('/')).text, /class="flash" role="alert">Your name must be 1 to 40 printable characters/, 'the form gets a one-time message')
+  let form = await browser.post('/passkeys/register/options', 'name=Ada')
+  t.equal(form.status, 302, 'the page\'s form, posted without its script: back to the page')
+  t.match((await browser.get('/')).text, /class="flash" role="alert">Passkeys need JavaScript/, 'which says why, once')
   t.doesNotMatch((await browser.get('/')).text, /class="flash"/, 'shown once')
 })
 
 test('a name with markup is shown as text, never run', async t => {
   let browser = visitor()
-  await browser.post('/login', 'name=' + encodeURIComponent('<script>alert(1)</script>'))
+  await signUpAs(browser, uniqueName('<script>alert(1)</script>'))
   let page = (await browser.get('/')).text
-  t.match(page, /Signed in as <strong>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/strong>/, 'the name is escaped')
+  t.match(page, /Signed in as <strong>&lt;script&gt;alert\(1\)&lt;\/script&gt; \w+<\/strong>/, 'the name is escaped')
   t.doesNotMatch(page, /<script>alert/, 'no script from the name')
 })
 
@@ -55,7 +63,7 @@ test('session fixation: a cookie captured before sign-in does not carry the sign
   let browser = visitor()
   await browser.post('/count', { by: 3 }, JSON_HEADERS)
   let captured = browser.cookie
-  await browser.post('/login', 'name=Ada')
+  await signUpAs(browser, uniqueName('Ada'))
   t.notEqual(browser.cookie, captured, 'signing in issues a new cookie')
 
   let attacker = visitor(captured)
@@ -72,7 +80,8 @@ test('session fixation: a cookie captured before sign-in does not carry the sign
 
 test('replaying a cookie after sign-out: table mode forgets it, cookie mode cannot', async t => {
   let browser = visitor()
-  await browser.post('/login', 'name=Ada')
+  let name = uniqueName('Ada')
+  await signUpAs(browser, name)
   let stolen = browser.cookie
   await browser.post('/logout', '')
   let replay = (await visitor(stolen).get('/', JSON_HEADERS)).json()
@@ -80,7 +89,7 @@ test('replaying a cookie after sign-out: table mode forgets it, cookie mode cann
     t.equal(replay.user, null, 'table mode: the row is deleted, so the cookie reads as a fresh session')
   }
   else {
-    t.deepEqual(replay.user, { name: 'Ada' }, 'cookie mode: a copied cookie stays valid until it expires (documented)')
+    t.deepEqual(replay.user, { name }, 'cookie mode: a copied cookie stays valid until it expires (documented)')
   }
 })
 

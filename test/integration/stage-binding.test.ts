@@ -8,7 +8,8 @@ import test from 'tape'
 import { sign } from 'cookie-signature'
 import { start, end, mode } from '../helpers/sandbox.ts'
 import { event, bodyOf, cookiesSetBy } from '../helpers/lambda.ts'
-import { warmLambda, sandboxEnv, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { warmLambda, sandboxEnv, callsOf, DEPLOYED_ORIGIN, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { signedInCookie } from '../helpers/passkeys.ts'
 import { sealSession } from '../helpers/jwe.ts'
 import { getRow, putRow } from '../helpers/table.ts'
 import { randomSecret } from '../helpers/secrets.ts'
@@ -26,8 +27,8 @@ async function recordBehind (pair: string): Promise<Record<string, unknown>> {
 }
 
 async function signIn (lambda: WarmLambda, name: string): Promise<string> {
-  let { response } = await lambda.call('post-login', event({ method: 'POST', path: '/login', json: { name } }))
-  return cookiesSetBy(response)['__Host-idx'] ?? ''
+  let cookies = await signedInCookie(callsOf(lambda), name, { origin: DEPLOYED_ORIGIN })
+  return cookies.split('; ').find(pair => pair.startsWith('__Host-idx=')) ?? ''
 }
 
 test('start Sandbox, and a staging and a production Lambda that share one secret', async t => {
@@ -52,7 +53,7 @@ test('a session staging wrote opens nothing in production, and the reverse', asy
 })
 
 test('a session from before the binding (plain arc.http()) is read once and re-issued bound to this stage', async t => {
-  let data = { count: 3, user: { name: 'Adopter', since: Date.now() } }
+  let data = { count: 3, user: { name: 'Adopter', account: 'adopter', since: Date.now() } }
   let id = `unbound-${Date.now()}`
   let before = mode === 'cookie'
     ? `_idx=${sealSession(data, SHARED)}`

@@ -57,7 +57,7 @@ test('a name that matches no table: 503, and the log names what it looked for an
   let line = JSON.parse(logs[0] ?? '{}') as Record<string, string>
   t.equal(line.event, 'store.failed', 'store.failed')
   t.ok(line.message.includes('"arc-sessions-production-sessions" not found as a logical or a physical name'), 'the name it tried')
-  t.ok(line.message.includes(`(logical: physical): {"session":"${physical}"}`), 'and the tables that exist')
+  t.ok(line.message.includes(`(logical: physical): {"session":"${physical}",`), 'and the tables that exist, the session table first')
 })
 
 test('end Sandbox', end)

@@ -19,9 +19,10 @@ test('a schema with a field that has no default is refused when the route is def
 })
 
 test('only the fields that fail fall back to their defaults; unknown fields are dropped', t => {
-  let user = { name: 'Ada', since: 1 }
+  let user = { name: 'Ada', account: 'ada', since: 1 }
   t.deepEqual(checkData(AppSession, { count: 3, user, cart: 'apple', theme: 'dark' }), { data: { count: 3, user, cart: [] }, reset: [ 'cart' ] })
   t.deepEqual(checkData(AppSession, { count: '3', user: 'Ada', cart: [ 'a' ] }).reset, [ 'count', 'user' ])
+  t.deepEqual(checkData(AppSession, { count: 3, user: { name: 'Ada', since: 1 } }).reset, [ 'user' ], 'a sign-in from before passkeys (a name, no account) is signed out')
   t.end()
 })
 
@@ -63,7 +64,7 @@ function reporting (issues: StandardSchemaV1.Issue[], defaults: Record<string, u
 }
 
 test('valid stored data comes back as it is, with nothing reset', t => {
-  let user = { name: 'Ada', since: 1 }
+  let user = { name: 'Ada', account: 'ada', since: 1 }
   t.deepEqual(checkData(AppSession, { count: 1, user, cart: [] }), { data: { count: 1, user, cart: [] }, reset: [] })
   t.end()
 })
@@ -97,10 +98,10 @@ test('a schema without defaults names every field that lacks one', t => {
 
 test('the wrapper\'s own fields are read with care: each of the right type, or its fallback', t => {
   let meta = (record: Record<string, unknown>) => splitRecord({ _renewed: 1000, ...record }).meta
-  t.deepEqual(meta({ _since: 500, _flash: 'hi', _host: true, _aud: 'app/production' }), { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production' })
-  t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7 }), { renewed: 1000, since: 1000, flash: null, host: false, audience: null }, 'a wrong type falls back: since to the last renewal, the rest to none')
-  t.deepEqual(meta({}), { renewed: 1000, since: 1000, flash: null, host: false, audience: null }, 'a session plain arc.http() wrote has none of them')
-  t.deepEqual(splitRecord({ _renewed: 1, _aud: 'x', count: 2 }).fields, { count: 2 }, 'and they are not the app\'s fields')
+  t.deepEqual(meta({ _since: 500, _flash: 'hi', _host: true, _aud: 'app/production', _ends: 2000 }), { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production', ends: 2000 })
+  t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7, _ends: '2000' }), { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null }, 'a wrong type falls back: since to the last renewal, the rest to none')
+  t.deepEqual(meta({}), { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null }, 'a session plain arc.http() wrote has none of them')
+  t.deepEqual(splitRecord({ _renewed: 1, _aud: 'x', _ends: 5, count: 2 }).fields, { count: 2 }, 'and they are not the app\'s fields')
   t.end()
 })
 

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import sessionTableAccess, { SESSION_TABLE_ACTIONS } from '../../src/plugins/session-table-access.js'
-import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkSessionTableAccess, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import tableAccess, { TABLE_ACTIONS } from '../../src/plugins/table-access.js'
+import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkTableAccess, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
 import { fakeSsm } from '../helpers/fake-ssm.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -42,6 +42,7 @@ test('each stage gets a table of its own: a session table with a fixed name fail
 test('a handler folder without its route in app.arc fails', async t => {
   t.equal(routeOf('get-index'), 'GET /')
   t.equal(routeOf('post-count'), 'POST /count')
+  t.equal(routeOf('post-passkeys-login-options'), 'POST /passkeys/login/options', 'each - of a folder name is a / of the path')
   let template = await templateFor(appArc.replace('post /cart\n', ''))
   t.deepEqual(checkRoutes(template, [ 'GET /', 'POST /cart' ]), [ 'route POST /cart is missing from app.arc @http' ])
 })
@@ -55,13 +56,13 @@ async function withVariables (variables: Record<string, string>): Promise<Templa
 test('SESSION_TABLE_NAME set for a stage reaches every Lambda as ARC_SESSION_TABLE_NAME, unless ARC_SESSION_TABLE_NAME is set too', async t => {
   t.deepEqual(checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'arc-sessions-production-session' }), 'arc-sessions-production-session'), [])
   let both = checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'session', ARC_SESSION_TABLE_NAME: 'jwe' }), 'session')
-  t.equal(both.length, 5, 'ARC_SESSION_TABLE_NAME wins, as the wrapper and @architect/functions read it')
+  t.equal(both.length, 8, 'ARC_SESSION_TABLE_NAME wins, as the wrapper and @architect/functions read it (one problem per Lambda)')
   t.match(both[0], /ARC_SESSION_TABLE_NAME is jwe, expected session/)
 })
 
 test('mode variables that disagree are a problem for every Lambda, with the commands that fix it', async t => {
   let problems = checkModeVariables(await withVariables({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' }), 'production')
-  t.equal(problems.length, 5, 'one per Lambda')
+  t.equal(problems.length, 8, 'one per Lambda')
   t.match(problems[0], /^GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe".*npm run setup:env -- production --table/)
   t.deepEqual(checkModeVariables(await withVariables({ SESSION_TABLE_NAME: 'session' }), 'production'), [], 'the guide\'s variable alone is fine')
 })
@@ -79,21 +80,28 @@ test('npm run verify:deploy reads the stages\' variables from SSM when it can, a
   t.doesNotMatch(output.slice(0, output.indexOf('production:')), /PROBLEM/, 'staging, which has no variables, passes')
 })
 
-test('the session-table-access plugin leaves the role only the wrapper\'s item actions on the session table; other tables keep Architect\'s grant', async t => {
+test('the table-access plugin leaves the role only the code\'s item actions on each of the app\'s tables; other tables keep Architect\'s grant', async t => {
   let plain = await templateFor(appArc)
-  t.match(checkSessionTableAccess(plain, SESSION_TABLE_ACTIONS).join(''), /the role allows dynamodb:\* on the session table/, 'Architect alone allows dynamodb:* (Scan included)')
-  let narrowed = sessionTableAccess.deploy.start({ cloudformation: plain })
-  t.deepEqual(checkSessionTableAccess(narrowed, SESSION_TABLE_ACTIONS), [], 'with the plugin: GetItem, PutItem and DeleteItem, nothing more')
+  let problems = checkTableAccess(plain, TABLE_ACTIONS).join('\n')
+  for (let table of [ 'SessionTable', 'AccountTable', 'PasskeyTable' ]) {
+    t.match(problems, new RegExp(`the role allows dynamodb:\\* on ${table}`), `Architect alone allows dynamodb:* (Scan included) on ${table}`)
+  }
+  let narrowed = tableAccess.deploy.start({ cloudformation: plain })
+  t.deepEqual(checkTableAccess(narrowed, TABLE_ACTIONS), [], 'with the plugin: each table its own item actions, nothing more')
+  t.deepEqual(TABLE_ACTIONS.SessionTable, [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ], 'the session table: GetItem, PutItem and DeleteItem')
+  t.deepEqual(TABLE_ACTIONS.AccountTable, [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], 'accounts: GetItem and PutItem (no DeleteItem: nothing here deletes an account)')
   t.ok(JSON.stringify(plain).includes('"dynamodb:*"'), 'and the template it was given is unchanged')
+  let swapped = { ...TABLE_ACTIONS, AccountTable: TABLE_ACTIONS.PasskeyTable }
+  t.match(checkTableAccess(narrowed, swapped).join(''), /on AccountTable, expected only/, 'the check tells one table\'s grant from another\'s')
 
   let withNotes = await templateFor(appArc.replace('@tables\n', '@tables\nnotes\n  id *String\n\n'))
-  let statements = JSON.stringify(sessionTableAccess.deploy.start({ cloudformation: withNotes }))
+  let statements = JSON.stringify(tableAccess.deploy.start({ cloudformation: withNotes }))
   t.match(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*NotesTable/, 'another table keeps dynamodb:*')
-  t.doesNotMatch(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*SessionTable/, 'which no longer covers the session table')
+  t.doesNotMatch(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*(SessionTable|AccountTable|PasskeyTable)/, 'which no longer covers the app\'s tables')
 })
 
 test('cfn-lint, AWS\'s CloudFormation linter, finds no error in the final template, and does find a broken one', async t => {
-  let final = sessionTableAccess.deploy.start({ cloudformation: await templateFor(appArc) })
+  let final = tableAccess.deploy.start({ cloudformation: await templateFor(appArc) })
   let lint = cfnLint(final)
   if (!lint) {
     t.notOk(process.env.CFN_LINT_REQUIRED, 'SKIPPED: cfn-lint is not installed (CI sets CFN_LINT_REQUIRED and has it)')

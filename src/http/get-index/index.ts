@@ -3,7 +3,8 @@ import { AppSession, state } from '../../shared/app.ts'
 import { html, json, wantsJson } from '../../shared/http.ts'
 import { withSession } from '../../shared/session.ts'
 import { page, STYLE } from './page.ts'
+import { SCRIPT } from './script.ts'
 
 export const handler = withSession(AppSession, async (event, session) => {
-  return wantsJson(event) ? json(200, state(session)) : html(200, page(session), [ STYLE ])
+  return wantsJson(event) ? json(200, state(session)) : html(200, page(session), [ STYLE ], [ SCRIPT ])
 })

@@ -1,8 +1,10 @@
-// The one page of the app: plain HTML forms, so everything works with JavaScript off.
+// The one page of the app: plain HTML forms, so counting and the cart work with JavaScript off.
+// Passkeys need the page's one script (script.ts).
 import { escapeHtml } from '../../shared/http.ts'
 import type { AppData } from '../../shared/app.ts'
 import type { Session, Storage } from '../../shared/session.ts'
 import { ICON } from '../../shared/session/http.ts'
+import { SCRIPT } from './script.ts'
 
 /** The page's only style, allowed by its hash in the page's Content-Security-Policy */
 export const STYLE = `
@@ -51,12 +53,19 @@ export function page (session: Session<AppData>): string {
     ? `<ul>${cart.map(item => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`
     : '<p>Your cart is empty.</p>'
   let flash = session.flash ? `<p class="flash" role="alert">${escapeHtml(session.flash)}</p>` : ''
+  // The passkey forms post to the passkey routes; the page's script (script.ts) takes them over
   let who = user
     ? `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>.</p>
+       <form method="post" action="/passkeys/register/options" data-passkey="register">
+         <button id="add-passkey" class="secondary">Add a passkey (another device)</button>
+       </form>
        <form method="post" action="/logout"><button id="sign-out" class="secondary">Sign out</button></form>`
-    : `<form method="post" action="/login">
-         <label for="name">Your name <input id="name" name="name" maxlength="40" autocomplete="username" required></label>
-         <button id="sign-in">Sign in</button>
+    : `<form method="post" action="/passkeys/register/options" data-passkey="register">
+         <label for="name">Your name <input id="name" name="name" maxlength="40" autocomplete="username webauthn" required></label>
+         <button id="sign-up">Sign up with a passkey</button>
+       </form>
+       <form method="post" action="/passkeys/login/options" data-passkey="login">
+         <button id="sign-in">Sign in with a passkey</button>
        </form>`
   return `<!doctype html>
 <html lang="en">
@@ -82,7 +91,9 @@ export function page (session: Session<AppData>): string {
   </section>
   <section aria-labelledby="account">
     <h2 id="account">Account</h2>
+    <div id="passkey-error"></div>
     ${who}
+    <noscript><p>Signing up and in with a passkey needs JavaScript; counting and the cart work without it.</p></noscript>
   </section>
   <section aria-labelledby="cart">
     <h2 id="cart">Cart</h2>
@@ -98,6 +109,7 @@ export function page (session: Session<AppData>): string {
     ${storedHere(session.storage, session.mode)}
   </aside>
 </main>
+<script>${SCRIPT}</script>
 </body>
 </html>`
 }

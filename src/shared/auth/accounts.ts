@@ -1,0 +1,143 @@
+// Accounts and their passkeys, in the `account` and `passkey` tables (app.arc). Both session modes
+// use them: even a session that lives in a cookie has to know who may sign in.
+//
+// Nothing here is secret. A passkey row holds a public key: a copy of the table lets nobody sign
+// in. Rows are still input (a hand edit, an older version of this app), so each is checked on read.
+import arc from '@architect/functions'
+import { StoreError } from '../session/store.ts'
+import { bounded } from '../session/table-store.ts'
+
+export interface Account {
+  /** The key: the name folded to one case, so "Ada" and "ADA" are one account */
+  name: string
+  /** The name as its owner typed it, for display */
+  display: string
+  /** The WebAuthn user handle (base64url of 16 random bytes): never the name, which it must not reveal */
+  userId: string
+  created: number
+}
+
+export interface Passkey {
+  /** The credential id the authenticator made (base64url) */
+  id: string
+  /** The account's key, and its user handle: both must match at sign-in */
+  account: string
+  userId: string
+  /** The credential's COSE public key (base64url) */
+  publicKey: string
+  /** The signature counter the authenticator last reported; synced passkeys always report 0 */
+  counter: number
+  /** How the browser can reach the authenticator (`internal`, `hybrid`, `usb`...), as the browser reported */
+  transports: string[]
+  created: number
+  lastUsed: number | null
+}
+
+/** The account key for a name: Unicode-normalised (NFKC, so look-alike compositions agree) and lower case */
+export function accountKey (name: string): string {
+  return name.normalize('NFKC').toLowerCase()
+}
+
+// DynamoDB answers in milliseconds; a call that takes seconds is a failure, answered with a 503
+const DB_TIMEOUT_MS = 3000
+
+/** Runs one DynamoDB call; any failure but a failed condition becomes a StoreError (a 503) */
+type Tables = Awaited<ReturnType<typeof arc.tables<{ account: Account, passkey: Passkey }>>>
+
+async function call<T> (operation: (db: Tables) => Promise<T>): Promise<T> {
+  let deadline = performance.now() + DB_TIMEOUT_MS
+  try {
+    let tables = await bounded(() => arc.tables<{ account: Account, passkey: Passkey }>(), deadline)
+    return await bounded(() => operation(tables), deadline)
+  }
+  catch (err) {
+    if (isConditionFailed(err) || err instanceof StoreError) throw err
+    throw new StoreError(`the accounts tables failed (${err instanceof Error ? err.name : typeof err})`)
+  }
+}
+
+function isConditionFailed (err: unknown): boolean {
+  return err instanceof Error && err.name === 'ConditionalCheckFailedException'
+}
+
+/**
+ * Writes a row only if its key is new. aws-lite retries a write whose answer was lost, and that
+ * retry fails the condition its first try met: so after a failed condition, the row is read back,
+ * and if it is ours (`isOurs`), the write landed.
+ */
+async function putIfNew (table: 'account' | 'passkey', key: string, Item: Record<string, unknown>, isOurs: (row: Record<string, unknown>) => boolean): Promise<boolean> {
+  try {
+    await call(db => db._client.PutItem({ TableName: db.name(table), Item, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': key } }))
+    return true
+  }
+  catch (err) {
+    if (!isConditionFailed(err)) throw err
+    let row = await read(table, { [key]: Item[key] })
+    return row !== null && isOurs(row)
+  }
+}
+
+async function read (table: 'account' | 'passkey', Key: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+  let { Item } = await call(db => db._client.GetItem({ TableName: db.name(table), Key, ConsistentRead: true }))
+  return Item ?? null
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string'
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value)
+
+export async function findAccount (name: string): Promise<Account | null> {
+  let row = await read('account', { name })
+  if (!row || !isString(row.name) || !isString(row.display) || !isString(row.userId) || !isNumber(row.created)) return null
+  return { name: row.name, display: row.display, userId: row.userId, created: row.created }
+}
+
+/** Creates the account; false when its name is taken. The condition, not a read first, makes names unique. */
+export function createAccount (account: Account): Promise<boolean> {
+  return putIfNew('account', 'name', { ...account }, row => row.userId === account.userId)
+}
+
+export async function findPasskey (id: string): Promise<Passkey | null> {
+  let row = await read('passkey', { id })
+  if (!row || !isString(row.id) || !isString(row.account) || !isString(row.userId) || !isString(row.publicKey) || !isNumber(row.counter) || !isNumber(row.created)) return null
+  let transports = Array.isArray(row.transports) ? row.transports.filter(isString) : []
+  let lastUsed = isNumber(row.lastUsed) ? row.lastUsed : null
+  return { id: row.id, account: row.account, userId: row.userId, publicKey: row.publicKey, counter: row.counter, transports, created: row.created, lastUsed }
+}
+
+/**
+ * Stores a new passkey; false when its credential id is already stored. Never overwrite one:
+ * a client chooses the id it sends, and replacing someone's public key with its own would hand
+ * it their account.
+ */
+export function addPasskey (passkey: Passkey): Promise<boolean> {
+  return putIfNew('passkey', 'id', { ...passkey }, row => row.publicKey === passkey.publicKey && row.account === passkey.account)
+}
+
+/** Removes a passkey stored for an account that could not be created (its name was taken) */
+export async function dropPasskey (id: string): Promise<void> {
+  await call(db => db._client.DeleteItem({ TableName: db.name('passkey'), Key: { id } }))
+}
+
+/**
+ * Records a sign-in: the new counter and the time. Only if the counter is still the one checked,
+ * so two sign-ins racing with one counter value cannot both pass. False when another got there first.
+ */
+export async function recordUse (passkey: Passkey, counter: number, now: number): Promise<boolean> {
+  try {
+    await call(db => db._client.UpdateItem({
+      TableName: db.name('passkey'),
+      Key: { id: passkey.id },
+      UpdateExpression: 'SET #c = :new, #u = :now',
+      ConditionExpression: '#c = :old',
+      ExpressionAttributeNames: { '#c': 'counter', '#u': 'lastUsed' },
+      ExpressionAttributeValues: { ':new': counter, ':old': passkey.counter, ':now': now },
+    }))
+    return true
+  }
+  catch (err) {
+    if (!isConditionFailed(err)) throw err
+    // A retried write of ours fails its condition too: then the row holds exactly what it wrote
+    let row = await read('passkey', { id: passkey.id })
+    return row?.counter === counter && row.lastUsed === now
+  }
+}

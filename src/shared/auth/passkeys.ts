@@ -1,0 +1,273 @@
+// Sign-up and sign-in with a passkey (WebAuthn), as four session handlers: each ceremony asks for
+// options (a challenge, kept in the session), then checks the browser's answer to it.
+//
+// The session is where the challenge belongs: it is bound to the visitor who asked, it is used
+// once (it is gone after the first answer, right or wrong), it expires after CEREMONY_SECONDS,
+// and a sign-in, which gives the session a new identity, never carries it over.
+//
+// @simplewebauthn/server does the cryptography and the checks of the answer (origin, RP ID,
+// challenge, type, user verification, signature, counter). It is the well-kept library for this,
+// MIT-licensed, and only these four routes bundle it: GET / and POST /count carry none of it.
+// docs/auth.md has the threat model.
+import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
+import {
+  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
+  type AuthenticationResponseJSON, type RegistrationResponseJSON,
+} from '@simplewebauthn/server'
+import * as v from 'valibot'
+import { done, isBlank, type AppData } from '../app.ts'
+import { json, readFields, redirect, textField, wantsJson } from '../http.ts'
+import { clock } from '../session/clock.ts'
+import type { Reply, Session } from '../session.ts'
+import { StoreError } from '../session/store.ts'
+import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, recordUse } from './accounts.ts'
+import { RP_NAME, relyingParty } from './relying-party.ts'
+
+/** How long a challenge is accepted, and how long a session holding nothing else lives */
+export const CEREMONY_SECONDS = 300
+
+// A browser's answer is a few kilobytes at most ("none" attestation carries no certificates)
+const PASSKEY_BODY_BYTES = 16 * 1024
+
+// Ed25519, ES256 and RS256: what authenticators make. Given to both calls, so an authenticator
+// is never offered an algorithm the check would then refuse.
+const ALGORITHMS = [ -8, -7, -257 ]
+
+type Ceremony = NonNullable<AppData['ceremony']>
+type Answer = Promise<Reply<AppData>>
+
+// The browser's answers, checked for shape before the library sees them. WebAuthn allows
+// credential ids up to 1023 bytes: 1364 characters of base64url.
+const base64url = (max: number) => v.pipe(v.string(), v.regex(/^[\w-]+$/), v.maxLength(max))
+const CredentialId = base64url(1364)
+const TRANSPORTS = new Set<string>([ 'ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb' ])
+const RegistrationAnswer = v.object({
+  id: CredentialId,
+  rawId: CredentialId,
+  type: v.literal('public-key'),
+  response: v.object({
+    clientDataJSON: base64url(4096),
+    attestationObject: base64url(12_000),
+    transports: v.optional(v.array(v.pipe(v.string(), v.maxLength(20))), []),
+  }),
+})
+const AuthenticationAnswer = v.object({
+  id: CredentialId,
+  rawId: CredentialId,
+  type: v.literal('public-key'),
+  response: v.object({
+    clientDataJSON: base64url(4096),
+    authenticatorData: base64url(4096),
+    signature: base64url(1024),
+    userHandle: v.optional(base64url(88)),
+  }),
+})
+
+const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'))
+
+/** POST /passkeys/register/options: `{ name }` to sign up, or `{}` when signed in, to add a passkey */
+export async function registrationOptions (event: Event, session: Session<AppData>): Answer {
+  let fields = readAnswer(event)
+  if (typeof fields === 'string') return refuse(event, session, 400, fields)
+  let user = session.data.user
+  let account: Ceremony['account']
+  if (Object.hasOwn(fields, 'name')) {
+    let display = textField(fields, 'name', 40)
+    if (!display) return refuse(event, session, 400, 'Your name must be 1 to 40 printable characters')
+    // Checked here to spare making a passkey for a name that is taken; registering enforces it
+    if (await findAccount(accountKey(display))) return refuse(event, session, 409, 'That name is taken; choose another')
+    let userId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')
+    account = { name: accountKey(display), display, userId, isNew: true }
+  }
+  else if (user) {
+    let found = await findAccount(user.account)
+    if (!found) return refuse(event, session, 409, 'Your account is no longer there; sign up again')
+    account = { name: found.name, display: found.display, userId: found.userId, isNew: false }
+  }
+  else return refuse(event, session, 400, 'Give the name to sign up with')
+
+  let options = await generateRegistrationOptions({
+    rpName: RP_NAME,
+    rpID: relyingParty(event).rpID,
+    userName: account.display,
+    userDisplayName: account.display,
+    userID: bytesOf(account.userId),
+    attestationType: 'none',
+    // A discoverable credential ("resident key"): sign-in then needs no typed name, because the
+    // authenticator offers the passkeys it holds for this site
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    supportedAlgorithmIDs: ALGORITHMS,
+    timeout: CEREMONY_SECONDS * 1000,
+  })
+  return begin(session, { kind: 'register', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, account }, options)
+}
+
+/** POST /passkeys/register: the browser's RegistrationResponseJSON; signs in a new account */
+export async function register (event: Event, session: Session<AppData>): Answer {
+  let checked = await answerTo(event, session, 'register')
+  if ('refused' in checked) return checked.refused
+  let { ceremony, fields } = checked
+  let answer = v.safeParse(RegistrationAnswer, fields)
+  let account = ceremony.account
+  if (!answer.success || !account) return refuse(event, session, 400, 'That is not a passkey registration')
+  let response: RegistrationResponseJSON = {
+    ...answer.output,
+    response: { ...answer.output.response, transports: answer.output.response.transports.filter(isTransport) },
+    clientExtensionResults: {},
+  }
+  let { origin, rpID } = relyingParty(event)
+  let verified
+  try {
+    verified = await verifyRegistrationResponse({
+      response, expectedChallenge: ceremony.challenge, expectedOrigin: origin, expectedRPID: rpID,
+      requireUserVerification: true, supportedAlgorithmIDs: ALGORITHMS,
+    })
+  }
+  catch {
+    // The library's message can quote the challenge or the origin: it stays out of the log
+    return refuse(event, session, 401, 'That passkey could not be verified; try again', 'registration failed verification')
+  }
+  if (!verified.verified) return refuse(event, session, 401, 'That passkey could not be verified; try again', 'registration failed verification')
+  // Adding to the signed-in account: it must still be theirs (the ceremony is the session's, but
+  // they could have signed out and in as someone else in between, in another tab)
+  if (!account.isNew && session.data.user?.account !== account.name) return refuse(event, session, 409, 'You are no longer signed in to that account')
+
+  let { credential } = verified.registrationInfo
+  let now = clock.now()
+  let passkey = {
+    id: credential.id, account: account.name, userId: account.userId,
+    publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter,
+    transports: response.response.transports ?? [], created: now, lastUsed: null,
+  }
+  if (!await addPasskey(passkey)) return refuse(event, session, 409, 'That passkey is registered already', 'credential id already stored')
+  // The passkey first, then the account: a name is never taken by an account without a passkey.
+  // Should the account not be made, the passkey is removed (and would open nothing anyway: its
+  // user handle is no other account's).
+  if (account.isNew && !await createAccount({ name: account.name, display: account.display, userId: account.userId, created: now })) {
+    await dropPasskey(passkey.id)
+    return refuse(event, session, 409, 'That name is taken; choose another')
+  }
+  logAuth(event, session, 'passkey.registered')
+  if (!account.isNew) return done(event, session, { ...session.data, ceremony: undefined })
+  return signIn(event, session, { name: account.display, account: account.name, since: now })
+}
+
+/** POST /passkeys/login/options: `{}`; no allowCredentials, so the browser offers the visitor's own passkeys */
+export async function loginOptions (event: Event, session: Session<AppData>): Answer {
+  let fields = readAnswer(event)
+  if (typeof fields === 'string') return refuse(event, session, 400, fields)
+  let options = await generateAuthenticationOptions({ rpID: relyingParty(event).rpID, userVerification: 'required', timeout: CEREMONY_SECONDS * 1000 })
+  return begin(session, { kind: 'login', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000 }, options)
+}
+
+/** POST /passkeys/login: the browser's AuthenticationResponseJSON; signs in */
+export async function login (event: Event, session: Session<AppData>): Answer {
+  let checked = await answerTo(event, session, 'login')
+  if ('refused' in checked) return checked.refused
+  let { ceremony, fields } = checked
+  let answer = v.safeParse(AuthenticationAnswer, fields)
+  if (!answer.success) return refuse(event, session, 400, 'That is not a passkey sign-in')
+  let response: AuthenticationResponseJSON = { ...answer.output, clientExtensionResults: {} }
+  let unknown = () => refuse(event, session, 401, 'That passkey is not registered here', 'unknown credential')
+  let passkey = await findPasskey(response.id)
+  if (!passkey) return unknown()
+  // The account, and the user handle the authenticator keeps with the passkey, must both agree
+  // with what was registered: a passkey left over from a sign-up that failed opens nothing
+  let account = await findAccount(passkey.account)
+  let handle = response.response.userHandle
+  if (!account || account.userId !== passkey.userId || (handle !== undefined && handle !== passkey.userId)) return unknown()
+
+  let { origin, rpID } = relyingParty(event)
+  let verified
+  try {
+    verified = await verifyAuthenticationResponse({
+      response, expectedChallenge: ceremony.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true,
+      credential: { id: passkey.id, publicKey: bytesOf(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },
+    })
+  }
+  catch (err) {
+    // A counter that did not go up means the passkey may have been cloned: worth an alert.
+    // (Matched on the library's message, which names no secret; its other messages can.)
+    let cloned = err instanceof Error && err.message.startsWith('Response counter value')
+    return refuse(event, session, 401, 'That passkey could not be verified; try again', cloned ? 'counter did not go up' : 'sign-in failed verification')
+  }
+  if (!verified.verified) return refuse(event, session, 401, 'That passkey could not be verified; try again', 'sign-in failed verification')
+  let now = clock.now()
+  if (!await recordUse(passkey, verified.authenticationInfo.newCounter, now)) {
+    return refuse(event, session, 409, 'That passkey was used in another sign-in at the same moment; try again', 'counter raced')
+  }
+  logAuth(event, session, 'passkey.signed_in')
+  return signIn(event, session, { name: account.display, account: account.name, since: now })
+}
+
+/** The body of a passkey route, or what is wrong with it */
+function readAnswer (event: Event): Record<string, unknown> | string {
+  // The page's forms reach these routes only when its script does not run
+  if (!wantsJson(event)) return 'Passkeys need JavaScript: turn it on and try again'
+  let body = readFields(event, PASSKEY_BODY_BYTES)
+  return body.ok ? body.fields : body.error
+}
+
+/** The ceremony an answer is for, taken out of the session: whatever happens next, it is used */
+async function answerTo (event: Event, session: Session<AppData>, kind: Ceremony['kind']): Promise<{ refused: Reply<AppData> } | { ceremony: Ceremony, fields: Record<string, unknown> }> {
+  let fields = readAnswer(event)
+  if (typeof fields === 'string') return { refused: refuse(event, session, 400, fields) }
+  let ceremony = session.data.ceremony
+  if (!ceremony || ceremony.kind !== kind) return { refused: refuse(event, session, 400, 'Start again: this session has no passkey request to answer', 'no challenge') }
+  if (clock.now() > ceremony.expires) return { refused: refuse(event, session, 400, 'That took too long; start again', 'challenge expired') }
+  return { ceremony, fields }
+}
+
+/** Options for the browser, with the ceremony kept in the session */
+function begin (session: Session<AppData>, ceremony: Ceremony, options: object): Reply<AppData> {
+  let data = { ...session.data, ceremony }
+  // A visitor with nothing else in the session gets one that ends with the challenge
+  return { ...json(200, options), session: data, ...(isBlank(data) ? { endsIn: CEREMONY_SECONDS } : {}) }
+}
+
+function signIn (event: Event, session: Session<AppData>, user: NonNullable<AppData['user']>): Reply<AppData> {
+  // regenerate: a session id (or cookie) an attacker planted before sign-in becomes worthless.
+  // The count and the cart stay; the spent ceremony does not.
+  return { ...done(event, session, { ...session.data, user, ceremony: undefined }), regenerate: true }
+}
+
+/**
+ * A refusal: a 4xx with `{ error }` for JSON, a message on the page otherwise. It never changes
+ * who is signed in, and it spends the ceremony (a challenge is answered once, right or wrong).
+ */
+function refuse (event: Event, session: Session<AppData>, status: number, message: string, reason?: string): Reply<AppData> {
+  if (reason) logAuth(event, session, 'passkey.refused', reason)
+  let reply = wantsJson(event) ? json(status, { error: message }) : { ...redirect('/'), flash: message }
+  if (!session.data.ceremony) return reply
+  let data = { ...session.data, ceremony: undefined }
+  return { ...reply, session: data, ...(isBlank(data) ? { endsIn: CEREMONY_SECONDS } : {}) }
+}
+
+function isTransport (name: string): boolean {
+  return TRANSPORTS.has(name)
+}
+
+/**
+ * One JSON line per passkey event, like the session wrapper's. It holds the event and a reason
+ * of our own words: never a name, a credential id, a public key or a challenge.
+ */
+function logAuth (event: Event, session: Session<AppData>, name: 'passkey.registered' | 'passkey.signed_in' | 'passkey.refused', reason?: string): void {
+  let level = name === 'passkey.refused' ? 'warn' : 'info'
+  let line = JSON.stringify({ level, event: name, requestId: event.requestContext.requestId || 'local', route: event.routeKey, mode: session.mode, reason })
+  if (level === 'warn') console.warn(line)
+  else console.log(line)
+}
+
+/** Runs a passkey handler; when the accounts tables fail, the visitor gets a 503 to retry, not a 500 */
+export function orUnavailable (handler: (event: Event, session: Session<AppData>) => Answer) {
+  return async (event: Event, session: Session<AppData>): Answer => {
+    try {
+      return await handler(event, session)
+    }
+    catch (err) {
+      if (!(err instanceof StoreError)) throw err
+      let reply = json(503, { error: 'Sign-in is unavailable right now; try again shortly' })
+      return { ...reply, headers: { ...reply.headers, 'retry-after': '2' } }
+    }
+  }
+}
