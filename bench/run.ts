@@ -13,6 +13,8 @@ import inventory from '@architect/inventory'
 import typescript from '@architect/plugin-typescript'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
 import { event } from '../test/helpers/lambda.ts'
+// Sandbox on free ports, as the tests run it (importing this sets the ARC_*_PORT variables it reads)
+import { ports } from '../test/helpers/ports.ts'
 import { randomSecret } from '../test/helpers/secrets.ts'
 import { askHandlers, authenticator, EVENT_ORIGIN, signUp, uniqueName } from '../test/helpers/passkeys.ts'
 import { bytesByPackage, coldStarts, metafileOf } from './cold-start.ts'
@@ -96,7 +98,7 @@ function cookieOf (response: Response): string {
 process.env.ARC_SESSION_TABLE_NAME = 'session'
 await sandbox.start({ cwd: root, quiet: true })
 await buildAll()
-let proxy = await countingProxy(5555)
+let proxy = await countingProxy(ports.tables)
 let { version: sandboxVersion } = createRequire(import.meta.url)('@architect/sandbox/package.json') as { version: string }
 
 let rows: { mode: string, case: string, ours: BenchResult, baseline: BenchResult, calls: Record<Impl, string> }[] = []
@@ -106,7 +108,7 @@ try {
     let lambda = worker({
       ARC_ENV: 'testing', ARC_APP_NAME: 'arc-sessions', ARC_APP_SECRET: STRONG_SECRET, ARC_SESSION_TTL: '604800',
       ARC_SESSION_TABLE_NAME: mode === 'cookie' ? 'jwe' : 'session',
-      ARC_SANDBOX: JSON.stringify({ ports: { _arc: 2222, tables: proxy.port }, version: sandboxVersion }),
+      ARC_SANDBOX: JSON.stringify({ ports: { _arc: ports._arc, tables: proxy.port }, version: sandboxVersion }),
       AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-west-2',
     })
     let cases: Record<Impl, { name: string, handler: string, event: Event }[]> = { ours: [], baseline: [] }

@@ -7,9 +7,10 @@
 import { randomBytes } from 'node:crypto'
 import { KEY_CHARS, modeConflict, modeOf, type Algorithm } from '../../src/shared/session/config.ts'
 import { secretProblem } from '../../src/shared/session/secrets.ts'
+import { configuredParty } from '../../src/shared/auth/relying-party.ts'
 import type { Stage, StageVariables } from './stage-variables.ts'
 
-const USAGE = 'Usage: npm run setup:env -- <staging|production> [--table | --cookie] [--rotate | --replace | --end-rotation]'
+const USAGE = 'Usage: npm run setup:env -- <staging|production> [--table | --cookie] [--rotate | --replace | --end-rotation] [--origin=https://<the app\'s host>]'
 const SECRET_OPTIONS = [ '--rotate', '--replace', '--end-rotation' ]
 const SECRETS = [ 'ARC_APP_SECRET', 'ARC_APP_SECRET_PREVIOUS' ]
 
@@ -62,7 +63,8 @@ function modeChanges (current: Record<string, string>, mode: string | null): Cha
 
 export async function setupEnv (argv: string[], variables: () => Promise<StageVariables>, log: (line: string) => void): Promise<number> {
   let stage = argv.find(a => !a.startsWith('--'))
-  let unknown = argv.filter(a => a.startsWith('--') && ![ '--table', '--cookie', ...SECRET_OPTIONS ].includes(a))
+  let unknown = argv.filter(a => a.startsWith('--') && ![ '--table', '--cookie', ...SECRET_OPTIONS ].includes(a) && !a.startsWith('--origin='))
+  let origin = argv.find(a => a.startsWith('--origin='))?.slice('--origin='.length)
   let table = argv.includes('--table')
   let cookie = argv.includes('--cookie')
   let secretOptions = argv.filter(a => SECRET_OPTIONS.includes(a))
@@ -71,6 +73,16 @@ export async function setupEnv (argv: string[], variables: () => Promise<StageVa
     return 2
   }
   let [ secretOption ] = secretOptions
+  // The passkey origin is judged as the passkey routes will judge it at cold start
+  if (origin !== undefined) {
+    try {
+      configuredParty({ ARC_ENV: stage, PASSKEY_ORIGIN: origin })
+    }
+    catch {
+      log('--origin must be an https origin with no path, such as https://app.example.com; nothing was changed')
+      return 2
+    }
+  }
 
   log(`Reading ${stage}'s variables, as arc deploy reads them`)
   let store: StageVariables
@@ -107,6 +119,7 @@ export async function setupEnv (argv: string[], variables: () => Promise<StageVa
   let changes: Change[] = [
     ...modeChanges(current, mode),
     ...(current.ARC_SESSION_TTL ? [] : [ { set: 'ARC_SESSION_TTL', value: '604800' } ]),
+    ...(origin !== undefined && origin !== current.PASSKEY_ORIGIN ? [ { set: 'PASSKEY_ORIGIN', value: origin } ] : []),
     ...secrets,
   ]
   for (let [ done, change ] of changes.entries()) {
@@ -130,7 +143,11 @@ export async function setupEnv (argv: string[], variables: () => Promise<StageVa
     log(`${stage}'s variables are not what was written: ${wrong.join(', ')} differ. Check them with npx arc env (then git checkout prefs.arc, which it rewrites) before deploying.`)
     return 1
   }
-  log(`Done. Deploy with: npx arc deploy${stage === 'production' ? ' --production' : ''}`)
+  let deploy = `npx arc deploy${stage === 'production' ? ' --production' : ''}`
+  if (!readBack.PASSKEY_ORIGIN) {
+    log(`${stage} has no PASSKEY_ORIGIN yet, so its passkey routes will not start (the rest of the app will). Deploy, then run: npm run setup:env -- ${stage} --origin=<the https URL the deploy printed, or your domain>, and deploy again`)
+  }
+  log(`Done. Deploy with: ${deploy}`)
   return 0
 }
 

@@ -87,6 +87,22 @@ test('without --rotate, an existing secret is kept and the rest is done', async 
   t.ok(again.log.includes('production already has everything it needs; nothing was changed'))
 })
 
+test('--origin sets PASSKEY_ORIGIN, judged as the passkey routes judge it; without one, it says what to run after the first deploy', async t => {
+  let r = inMemory({})
+  t.equal(await setupEnv([ 'staging' ], r.variables, r.say), 0)
+  t.match(r.log.join('\n'), /staging has no PASSKEY_ORIGIN yet, so its passkey routes will not start \(the rest of the app will\)\. Deploy, then run: npm run setup:env -- staging --origin=/, 'no origin yet: what to run, and when')
+  let origin = inMemory({ staging: { ...r.stages.staging } })
+  t.equal(await setupEnv([ 'staging', '--origin=https://abc123.execute-api.us-west-2.amazonaws.com' ], origin.variables, origin.say), 0)
+  t.deepEqual(origin.changes, [ 'set PASSKEY_ORIGIN' ], 'only the origin changes')
+  t.equal(origin.stages.staging?.PASSKEY_ORIGIN, 'https://abc123.execute-api.us-west-2.amazonaws.com')
+  t.doesNotMatch(origin.log.join('\n'), /no PASSKEY_ORIGIN/, 'and the note is gone')
+  for (let bad of [ 'http://app.example.com', 'https://app.example.com/', 'app.example.com', '' ]) {
+    let refused = inMemory({})
+    t.equal(await setupEnv([ 'staging', `--origin=${bad}` ], refused.variables, refused.say), 2, `--origin=${bad}: refused`)
+    t.deepEqual(refused.changes, [], 'nothing changed')
+  }
+})
+
 test('--rotate refuses to keep a secret the wrapper would refuse; --replace replaces it without keeping it', async t => {
   let weak = [ 'dev-only-secret-do-not-use-in-production-0123456789', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'short' ]
   for (let secret of weak) {
@@ -118,6 +134,7 @@ test('--end-rotation removes ARC_APP_SECRET_PREVIOUS and nothing else', async t 
 test('a failure after any number of changes leaves a stage that runs, and the same command finishes the job', async t => {
   let starts: [string[], Record<string, string>][] = [
     [ [ 'production', '--table' ], {} ],
+    [ [ 'production', '--table', '--origin=https://app.example.com' ], {} ],
     [ [ 'production', '--table', '--rotate' ], { ARC_APP_SECRET: OLD, ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'jwe' } ],
     [ [ 'production', '--table' ], { ARC_APP_SECRET: OLD, SESSION_TABLE_NAME: 'jwe' } ],
     [ [ 'production', '--cookie', '--replace' ], { ARC_APP_SECRET: OLD, ARC_APP_SECRET_PREVIOUS: randomSecret(), SESSION_TABLE_NAME: 'session', ARC_SESSION_TABLE_NAME: 'session' } ],

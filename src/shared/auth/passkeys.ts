@@ -104,7 +104,7 @@ export async function registrationOptions (event: Event, session: Session<AppDat
 
 /** POST /passkeys/register: the browser's RegistrationResponseJSON; signs in a new account */
 export async function register (event: Event, session: Session<AppData>): Answer {
-  let checked = await answerTo(event, session, 'register')
+  let checked = answerTo(event, session, 'register')
   if ('refused' in checked) return checked.refused
   let { ceremony, fields } = checked
   let answer = v.safeParse(RegistrationAnswer, fields)
@@ -162,7 +162,7 @@ export async function loginOptions (event: Event, session: Session<AppData>): An
 
 /** POST /passkeys/login: the browser's AuthenticationResponseJSON; signs in */
 export async function login (event: Event, session: Session<AppData>): Answer {
-  let checked = await answerTo(event, session, 'login')
+  let checked = answerTo(event, session, 'login')
   if ('refused' in checked) return checked.refused
   let { ceremony, fields } = checked
   let answer = v.safeParse(AuthenticationAnswer, fields)
@@ -209,7 +209,7 @@ function readAnswer (event: Event): Record<string, unknown> | string {
 }
 
 /** The ceremony an answer is for, taken out of the session: whatever happens next, it is used */
-async function answerTo (event: Event, session: Session<AppData>, kind: Ceremony['kind']): Promise<{ refused: Reply<AppData> } | { ceremony: Ceremony, fields: Record<string, unknown> }> {
+function answerTo (event: Event, session: Session<AppData>, kind: Ceremony['kind']): { refused: Reply<AppData> } | { ceremony: Ceremony, fields: Record<string, unknown> } {
   let fields = readAnswer(event)
   if (typeof fields === 'string') return { refused: refuse(event, session, 400, fields) }
   let ceremony = session.data.ceremony
