@@ -11,6 +11,11 @@ post /passkeys/register/options
 post /passkeys/register
 post /passkeys/login/options
 post /passkeys/login
+# An account's sessions: see them, end one, the others, or all (src/shared/auth/devices.ts)
+get /sessions
+post /sessions/end
+post /logout/others
+post /logout/everywhere
 
 # Table mode stores sessions here (ARC_SESSION_TABLE_NAME=session).
 # The TTL attribute must be `_ttl`: that is the name @architect/functions and
@@ -27,6 +32,13 @@ account
 # Passkeys, keyed by the credential id the authenticator made
 passkey
   id *String
+
+# A signed-in session's row carries its owner (the account), so an account's sessions can be
+# listed and ended with a Query. Sparse: only rows with `_owner` are in it.
+@tables-indexes
+session
+  _owner *String
+  name byOwner
 
 @aws
 runtime typescript

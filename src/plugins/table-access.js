@@ -8,13 +8,14 @@
 
 /**
  * The item actions each table's code calls, by Architect's logical id for the table in @tables:
- * - SessionTable: src/shared/session/table-store.ts (load, save, sign-out, new identity)
+ * - SessionTable: src/shared/session/table-store.ts (load, save, sign-out, new identity, and an
+ *   owner's sessions through the index on `_owner`: Query)
  * - AccountTable: src/shared/auth/accounts.ts (look up, and create under a name nobody has)
  * - PasskeyTable: src/shared/auth/accounts.ts (look up, register, count a use, drop an orphan)
  * @type {Record<string, string[]>}
  */
 export const TABLE_ACTIONS = {
-  SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ],
+  SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query' ],
   AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ],
   PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem' ],
 }

@@ -16,6 +16,8 @@ export const AppSession = v.object({
     account: v.pipe(v.string(), v.minLength(1)),
     /** When they signed in (ms since epoch) */
     since: v.number(),
+    /** The device they signed in on, from its User-Agent ("Chrome on macOS"), for their list of sessions */
+    device: v.optional(v.string(), ''),
   })), null),
   cart: v.optional(v.array(v.string()), []),
   /**
@@ -29,6 +31,8 @@ export const AppSession = v.object({
     expires: v.number(),
     /** Registering: the account the passkey is for, new or the signed-in one */
     account: v.optional(v.object({ name: v.string(), display: v.string(), userId: v.string(), isNew: v.boolean() })),
+    /** "Keep me signed in on this device": the choice made with the options, applied at sign-in */
+    remember: v.optional(v.boolean(), false),
   })),
 })
 

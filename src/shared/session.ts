@@ -14,6 +14,7 @@
 // wrote it. Everything read back (the cookie, the row, the data in it) is checked before use.
 // Idle and absolute expiry are checked on every read, never left to the browser or DynamoDB.
 // Every request answers before Lambda's timeout. (docs/security.md has the whole threat model.)
+import { randomBytes } from 'node:crypto'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
 import { clock } from './session/clock.ts'
 import { isDeployed, readSettings, type Mode, type Settings } from './session/config.ts'
@@ -21,7 +22,7 @@ import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, shadowedCookie, type 
 import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type Meta } from './session/data.ts'
 import { ICON, html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
 import { log, type SessionEvent, type Where } from './session/log.ts'
-import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
+import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionRecord, type SessionStore, type Which } from './session/store.ts'
 
 export interface Session<Data> {
   data: Data
@@ -42,6 +43,8 @@ export interface Storage {
   rowId: string | null
   /** When the session ends if the visitor does not come back (ms since epoch), or null */
   expiresAt: number | null
+  /** An owned session's handle, by which `sessionsOf` lists it and `endSessions` ends it; null without an owner */
+  handle: string | null
 }
 
 export type Reply<Data> = Response & {
@@ -59,6 +62,17 @@ export type Reply<Data> = Response & {
    * cookie nor its row outlives it. It can only bring the end closer.
    */
   endsIn?: number
+  /**
+   * Who the session belongs to (an account's id), kept for later answers: all of an owner's
+   * sessions can then be listed (`sessionsOf`) and ended (`endSessions`). Set it at sign-in.
+   */
+  owner?: string
+  /**
+   * Sign-in's "keep me signed in on this device": true, the cookie lasts the idle limit
+   * (`Max-Age`); false, a browser-session cookie (no Max-Age, gone when the browser closes), on
+   * this answer and every later one. The server's limits apply either way.
+   */
+  remember?: boolean
 }
 
 export type SessionHandler<Data> = (event: Event, session: Session<Data>) => Promise<Reply<Data>>
@@ -162,6 +176,51 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
   }
 }
 
+/** One of an owner's sessions, as `sessionsOf` lists it */
+export interface OwnedSession<Data> {
+  handle: string
+  /** When the owner signed in to it, and when it was last written (ms since epoch) */
+  signedInAt: number
+  lastSeenAt: number
+  data: Data
+}
+
+// Listing and ending an owner's sessions happens outside any one session's request: each store
+// call gets the time a DynamoDB call may take
+const OWNED_DEADLINE_MS = 3000
+
+/**
+ * Every live session of `owner` (table mode), its data checked against `schema`; null in cookie
+ * mode, which keeps no list. Call it from a handler: a failing store is that request's 503.
+ */
+export async function sessionsOf<S extends DataSchema> (schema: S, owner: string): Promise<OwnedSession<DataOf<S>>[] | null> {
+  let settings = settingsOrThrow()
+  let records = await (await storeFor(settings)).listOwned(owner, performance.now() + OWNED_DEADLINE_MS)
+  if (!records) return null
+  return records.flatMap(record => {
+    let { meta, fields } = splitRecord(record)
+    if (meta.handle === null || meta.audience !== settings.audience || !isLive(meta, settings)) return []
+    return [ { handle: meta.handle, signedInAt: meta.since, lastSeenAt: meta.renewed, data: checkData(schema, fields).data } ]
+  })
+}
+
+/**
+ * Ends `owner`'s sessions from their next request on: `{ only: handle }`, or all `{ except: handle }`
+ * (to end them all, end all but this one and sign out). Table mode deletes their rows and says how
+ * many. Cookie mode cannot end one alone (it throws for `only`); for `except` it records that
+ * every session signed in until now has ended (null: how many, nobody knows), so the one a
+ * request keeps must be re-issued: answer it with `regenerate: true`.
+ */
+export async function endSessions (owner: string, which: Which): Promise<number | null> {
+  let settings = settingsOrThrow()
+  return (await storeFor(settings)).endOwned(owner, which, performance.now() + OWNED_DEADLINE_MS)
+}
+
+function settingsOrThrow (): Settings {
+  if (!setup.ok) throw new Error(setup.problem)
+  return setup.settings
+}
+
 /** Reads the session, runs the handler and writes what it returned, re-running it after a lost race */
 async function respond<S extends DataSchema> (request: Request, schema: S, handler: SessionHandler<DataOf<S>>): Promise<Response> {
   let { event, where } = request
@@ -191,6 +250,8 @@ async function respond<S extends DataSchema> (request: Request, schema: S, handl
       reply = await handler(event, view(current, request))
     }
     catch (err) {
+      // The store failing under `sessionsOf` or `endSessions` is a 503 like any other store failure
+      if (err instanceof StoreError) return storeFailed(request, err)
       // A bug in a handler is ours, not the session store's: say so, in the log and the status
       log('handler.failed', where, { error: err instanceof Error ? err.name : typeof err, message: err instanceof Error ? err.stack : undefined })
       return answer(request, 500, 'Something went wrong on our side; try again later')
@@ -253,6 +314,12 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
     log('session.expired', where)
     return empty()
   }
+  // Cookie mode cannot take a cookie back: an owner who ended all their sessions did it by time
+  let { owner } = stored.meta
+  if (owner !== null && stored.meta.since < await sessions.signedOutBefore(owner, request.deadline)) {
+    log('session.revoked', where)
+    return empty()
+  }
   let checked = checkData(schema, stored.fields)
   if (checked.reset.length) log('session.data_reset', where, { fields: checked.reset })
   return { loaded, meta: stored.meta, ...checked }
@@ -265,22 +332,44 @@ function view<Data> (current: Current<Data>, { settings, sent }: Request): Sessi
     cookieBytes: loaded && sent ? sent.bytes : 0,
     rowId: loaded?.id ?? null,
     expiresAt: meta ? endOf(meta, settings) : null,
+    handle: meta?.handle ?? null,
   }
   return { data, flash: meta?.flash ?? null, mode: settings.mode, storage }
 }
 
-function recordOf (data: object, settings: Settings, now: number, since: number, flash?: string, ends?: number | null): SessionRecord {
-  let record: SessionRecord = { ...data, _renewed: now, _since: since }
-  if (flash !== undefined) record._flash = flash
-  if (ends != null) record._ends = ends
+/** The wrapper's own fields of a record written now */
+interface Bookkeeping {
+  since: number
+  flash?: string
+  ends: number | null
+  owner: string | null
+  handle: string | null
+  forget: boolean
+}
+
+function recordOf (data: object, settings: Settings, now: number, kept: Bookkeeping): SessionRecord {
+  let record: SessionRecord = { ...data, _renewed: now, _since: kept.since }
+  if (kept.flash !== undefined) record._flash = kept.flash
+  if (kept.ends !== null) record._ends = kept.ends
+  if (kept.owner !== null) record._owner = kept.owner
+  if (kept.handle !== null) record._handle = kept.handle
+  if (kept.forget) record._forget = true
   if (settings.cookie.name !== LOCAL_COOKIE) record._host = true
   record._aud = settings.audience
   return record
 }
 
+/** What a stored session's bookkeeping was, to write it again unchanged */
+function keptFrom (meta: Meta | null, now: number, flash?: string): Bookkeeping {
+  return { since: meta?.since ?? now, flash, ends: meta?.ends ?? null, owner: meta?.owner ?? null, handle: meta?.handle ?? null, forget: meta?.forget ?? false }
+}
+
+// 96 random bits: a handle names a session to its owner, and opens nothing
+const newHandle = () => randomBytes(12).toString('base64url')
+
 async function commit<Data extends object> (request: Request, reply: Reply<Data>, current: Current<Data>, sessions: SessionStore): Promise<Response> {
   let { event, settings, sent, where, deadline } = request
-  let { session: data, flash, regenerate, destroy, endsIn, ...response } = reply
+  let { session: data, flash, regenerate, destroy, endsIn, owner, remember, ...response } = reply
   let { loaded, meta } = current
   let now = clock.now()
   // A live legacy `_idx` moves to `__Host-idx` under a new identity, so the `_idx` string (which
@@ -306,17 +395,25 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
     return sent && !loaded ? cleared(response, request, sent.name) : withStandardHeaders(response, settings.deployed)
   }
 
-  // The absolute lifetime runs from the session's start or the last sign-in, whichever is later
-  let since = regenerate || !meta ? now : meta.since
-  // An early end lasts until the data changes: showing a flash or renewing keeps it
-  let ends = endsIn !== undefined ? now + endsIn * 1000 : data === undefined ? meta?.ends : null
-  let record = recordOf(data ?? current.data, settings, now, since, flash, ends)
   let newIdentity = regenerate === true || moving
+  let kept = keptFrom(meta, now)
+  let ownedBy = owner ?? kept.owner
+  let record = recordOf(data ?? current.data, settings, now, {
+    // The absolute lifetime runs from the session's start or the last sign-in, whichever is later
+    since: regenerate ? now : kept.since,
+    flash,
+    // An early end lasts until the data changes: showing a flash or renewing keeps it
+    ends: endsIn !== undefined ? now + endsIn * 1000 : data === undefined ? kept.ends : null,
+    owner: ownedBy,
+    // A new identity gets a new handle, so a handle never outlives the session it named
+    handle: ownedBy === null ? null : newIdentity || kept.handle === null ? newHandle() : kept.handle,
+    forget: remember !== undefined ? !remember : kept.forget,
+  })
 
   if (Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES) {
     if (wantsJson(event)) return withStandardHeaders(json(413, { error: SESSION_TOO_LARGE }), settings.deployed)
     // Keep the stored data as it was; only leave the message
-    record = recordOf(current.data, settings, now, meta?.since ?? now, SESSION_TOO_LARGE, meta?.ends)
+    record = recordOf(current.data, settings, now, keptFrom(meta, now, SESSION_TOO_LARGE))
     response = redirect('/')
     newIdentity = moving
   }
@@ -325,8 +422,9 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   if (!loaded) log('session.created', where)
   else if (regenerate) log('session.regenerated', where)
   else if (moving) log('session.moved', where)
-  // The cookie lives exactly as long as the server will accept the session
-  let maxAge = Math.ceil((endOf({ renewed: now, since: record._since ?? now, ends: record._ends ?? null }, settings) - now) / 1000)
+  // The cookie lives exactly as long as the server will accept the session, or, not remembered,
+  // until the browser closes
+  let maxAge = record._forget ? null : Math.ceil((endOf({ renewed: now, since: record._since ?? now, ends: record._ends ?? null }, settings) - now) / 1000)
   return clearingLegacy(withStandardHeaders(setCookie(response, settings, settings.cookie.name, value, maxAge), settings.deployed))
 }
 

@@ -133,6 +133,48 @@ test('signing out, then in with the passkey and no name typed; a taken name is s
   await submit('#sign-out')
 })
 
+test('two browsers signed in to one account: ending one from the other\'s page signs it out', async t => {
+  if (PASSKEYS_SKIPPED) return
+  // Two browser contexts: two cookie jars, each with a virtual authenticator holding the same passkey
+  let contexts = [ await browser.createBrowserContext(), await browser.createBrowserContext() ]
+  let [ here, there ] = await Promise.all(contexts.map(context => context.newPage()))
+  let authenticators = await Promise.all([ here, there ].map(async target => {
+    let cdp = await target.createCDPSession()
+    await cdp.send('WebAuthn.enable')
+    let { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    })
+    return { cdp, authenticatorId }
+  }))
+  let go = (target: Page, button: string) => Promise.all([ target.waitForNavigation(), target.click(button) ])
+  await here.goto(base)
+  await here.locator('#name').fill('Grace')
+  await go(here, '#sign-up')
+  let [ mine, theirs ] = authenticators
+  let { credentials } = await mine.cdp.send('WebAuthn.getCredentials', { authenticatorId: mine.authenticatorId })
+  await theirs.cdp.send('WebAuthn.addCredential', { authenticatorId: theirs.authenticatorId, credential: credentials[0] })
+  await there.goto(base)
+  await go(there, '#sign-in')
+  t.match(await there.content(), /Signed in as <strong>Grace<\/strong>/, 'the second browser signs in with the same passkey')
+
+  await go(here, '#see-sessions')
+  if (mode === 'table') {
+    t.equal((await here.$$('#sessions li')).length, 2, 'table mode: the first browser\'s page lists both sessions')
+    await go(here, '#sessions li form button')
+    t.match(await here.content(), /role="alert">That session has ended/, 'and ends the other one')
+  }
+  else {
+    t.equal((await here.$$('#sessions li')).length, 1, 'cookie mode: the page lists this session alone, and says why')
+    await go(here, '#sign-out-others')
+    t.match(await here.content(), /role="alert">Your other sessions have ended/, 'and signs out everywhere else')
+  }
+  await there.reload()
+  t.ok(await there.$('#sign-up'), 'the second browser is signed out at its next request')
+  await here.goto(base)
+  t.match(await here.content(), /Signed in as <strong>Grace<\/strong>/, 'the first is still signed in')
+  await Promise.all(contexts.map(context => context.close()))
+})
+
 test('with scripts off, counting and the cart still work, and a passkey form says it needs JavaScript', async t => {
   // (Firefox ESR's WebDriver BiDi has no emulation.setScriptingEnabled; the integration tests post the same forms)
   if (engine === 'firefox') return t.comment('SKIPPED in firefox: scripts off (its WebDriver BiDi cannot turn them off)')

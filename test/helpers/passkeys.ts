@@ -15,10 +15,10 @@ export type Ask = (path: string, body: object) => Promise<{ status: number, body
 export { base as SANDBOX_ORIGIN } from './ports.ts'
 export const EVENT_ORIGIN = 'http://localhost:3333'
 
-/** A visitor of Sandbox, asking with `Accept: application/json` */
-export function askOver (visitor: Visitor): Ask {
+/** A visitor of Sandbox, asking with `Accept: application/json` (and any other `headers`) */
+export function askOver (visitor: Visitor, headers: Record<string, string> = {}): Ask {
   return async (path, body) => {
-    let reply = await visitor.post(path, body, JSON_HEADERS)
+    let reply = await visitor.post(path, body, { ...JSON_HEADERS, ...headers })
     return { status: reply.status, body: reply.json() }
   }
 }
@@ -60,11 +60,13 @@ const devices = new Map<string, Authenticator>()
 export async function signedInCookie (call: (route: Route, event: Event) => Promise<Response>, name: string, { cookie = '', origin = EVENT_ORIGIN } = {}): Promise<string> {
   let ask = askHandlers(call, cookie)
   let device = devices.get(`${origin} ${name}`)
-  let reply = device ? await signIn(ask, device) : { status: 0, body: {} }
+  // Kept signed in (a cookie with Max-Age), as every sign-in was before that choice existed
+  let remember = { remember: true }
+  let reply = device ? await signIn(ask, device, {}, remember) : { status: 0, body: {} }
   if (reply.status !== 200) {
     device = authenticator(origin)
     devices.set(`${origin} ${name}`, device)
-    reply = await signUp(ask, device, name)
+    reply = await signUp(ask, device, name, remember)
   }
   if (reply.status !== 200) throw new Error(`sign-in failed: ${reply.status} ${JSON.stringify(reply.body)}`)
   return ask.cookie()

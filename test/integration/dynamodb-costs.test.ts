@@ -8,7 +8,7 @@ import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret, ports, root } from '../helpers/sandbox.ts'
 import { event } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, callsOf, type Route, type WarmLambda } from '../helpers/warm-lambda.ts'
-import { askHandlers, authenticator, EVENT_ORIGIN, signUp, uniqueName } from '../helpers/passkeys.ts'
+import { askHandlers, authenticator, EVENT_ORIGIN, signIn, signUp, uniqueName } from '../helpers/passkeys.ts'
 import type { CreationOptions, RequestOptions } from '../helpers/authenticator.ts'
 import { dynamoProxy, type DynamoFaults, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { putRow } from '../helpers/table.ts'
@@ -26,7 +26,7 @@ async function call (route: Route, request: Event, now?: number): Promise<string
   return (response.cookies ?? []).find(c => !/Max-Age=0/.test(c))?.split(';')[0] ?? ''
 }
 
-const get = (cookie = '') => event({ cookie: cookie || undefined })
+const get = (cookie = '', path = '/') => event({ cookie: cookie || undefined, path })
 const post = (path: string, json: object, cookie = '') => event({ method: 'POST', path, json, cookie: cookie || undefined })
 const form = (path: string, body: string, cookie: string) => ({ ...post(path, {}, cookie), headers: { host: 'localhost:3333', 'content-type': 'application/x-www-form-urlencoded' }, body })
 
@@ -61,6 +61,28 @@ const signingUp = () => ceremony('/passkeys/register/options', { name: uniqueNam
 const signingIn = () => ceremony('/passkeys/login/options', {}, options => device.get(options as unknown as RequestOptions))
 const signingInElsewhere = () => ceremony('/passkeys/login/options', {}, options => device.get(options as unknown as RequestOptions, { origin: 'https://evil.example' }))
 
+// An account of its own for each row that needs one: what this warm Lambda has read for an
+// owner (cookie mode's "signed out before") must not carry over from one row to the next
+let otherHandle = ''
+
+/** A fresh account signed in on `devices` devices; the first one's cookie, and another's handle */
+async function owned (devices = 1, readOnce = false): Promise<string> {
+  let device = authenticator(EVENT_ORIGIN)
+  let calls = async (route: Route, sent: Event) => (await lambda.call(route, sent)).response
+  let first = askHandlers(calls)
+  await signUp(first, device, uniqueName('Owner'))
+  for (let n = 1; n < devices; n++) {
+    let other = askHandlers(calls)
+    await signIn(other, device)
+    if (mode === 'table') otherHandle = ((await lambda.call('get-sessions', event({ cookie: other.cookie() }))).response.body ?? '').match(/"handle":"([\w-]+)","current":true/)?.[1] ?? ''
+  }
+  if (readOnce) await call('get-index', get(first.cookie()))
+  return first.cookie()
+}
+const signedIn = () => owned()
+const signedInAndSeen = () => owned(1, true)
+const twoDevices = () => owned(2)
+
 const forged = async () => `_idx=${encodeURIComponent(sign('forged-id-0000000000000', randomSecret()))}`
 
 interface Action {
@@ -85,6 +107,12 @@ const ACTIONS: [string, Action][] = [
   [ 'Sign up: the passkey checked, the account made, a new identity', { before: signingUp, request: cookie => [ 'post-passkeys-register', post('/passkeys/register', answer, cookie) ] } ],
   [ 'Sign in: the passkey checked and its use counted, a new identity', { before: signingIn, request: cookie => [ 'post-passkeys-login', post('/passkeys/login', answer, cookie) ] } ],
   [ 'A refused passkey answer: the challenge is spent', { before: signingInElsewhere, request: cookie => [ 'post-passkeys-login', post('/passkeys/login', answer, cookie) ] } ],
+  [ 'A signed-in page view: the first in a minute for this account on a warm Lambda', { before: signedIn, request: cookie => [ 'get-index', get(cookie) ] } ],
+  [ 'A signed-in page view, again within that minute', { before: signedInAndSeen, request: cookie => [ 'get-index', get(cookie) ] } ],
+  [ 'List your sessions (two devices)', { before: twoDevices, request: cookie => [ 'get-sessions', get(cookie, '/sessions') ] } ],
+  [ 'End one of your sessions (two devices; cookie mode cannot: 409)', { before: twoDevices, request: cookie => [ 'post-sessions-end', post('/sessions/end', { handle: otherHandle || 'cookie-mode-has-none' }, cookie) ] } ],
+  [ 'Sign out everywhere else (two devices)', { before: twoDevices, request: cookie => [ 'post-logout-others', post('/logout/others', {}, cookie) ] } ],
+  [ 'Sign out everywhere (two devices)', { before: twoDevices, request: cookie => [ 'post-logout-everywhere', post('/logout/everywhere', {}, cookie) ] } ],
   [ 'Sign out', { before: session, request: cookie => [ 'post-logout', post('/logout', {}, cookie) ] } ],
   [ 'Sign out, without a session', { before: none, request: () => [ 'post-logout', post('/logout', {}) ] } ],
   [ 'A form error, with a session: the message is stored', { before: session, request: cookie => [ 'post-count', form('/count', 'by=0', cookie) ] } ],
@@ -97,7 +125,7 @@ const ACTIONS: [string, Action][] = [
 
 /** How the table in docs/production.md writes a list of calls: counts by operation, or "none" */
 function written (calls: string[]): string {
-  let order = [ '', ' on account', ' on passkey' ].flatMap(table => [ 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem' ].map(op => op + table))
+  let order = [ '', ' on account', ' on passkey' ].flatMap(table => [ 'GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem' ].map(op => op + table))
   let counted = order.map(op => [ op, calls.filter(c => c === op).length ] as const).filter(([ , n ]) => n > 0)
   let others = calls.filter(c => !order.includes(c))
   return [ ...counted.map(([ op, n ]) => `${n} ${op}`), ...others ].join(' + ') || 'none'

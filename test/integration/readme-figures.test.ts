@@ -12,7 +12,9 @@ test('start Sandbox', start)
 test('the page shows the README\'s cookie size for the screenshots\' session', async t => {
   let browser = visitor()
   await browser.post('/count', 'by=3')
-  await signUp(askOver(browser), authenticator(SANDBOX_ORIGIN), 'Ada <Lovelace>')
+  // As the browser test's headless Chromium signs up: the session names its device, "Chrome on Linux"
+  let chromium = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36' }
+  await signUp(askOver(browser, chromium), authenticator(SANDBOX_ORIGIN), 'Ada <Lovelace>')
   await browser.post('/cart', `item=${encodeURIComponent('A cup of tea')}`)
   let shown = Number(/<strong>(\d+)-byte<\/strong>/.exec((await browser.get('/')).text)?.[1])
   if (mode === 'cookie') t.equal(shown, COOKIE_MODE_BYTES, `cookie mode: the page and the README both say ${shown} bytes`)

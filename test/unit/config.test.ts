@@ -95,7 +95,15 @@ test('session lifetimes default to 7 idle days and 30 days after sign-in, and mu
   for (let bad of [ '7 days', '0', '-60', '1.5', '1e400' ]) {
     t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_TTL: bad }), new RegExp(`ARC_SESSION_TTL must be a whole number of seconds, got "${bad}"`), `ARC_SESSION_TTL=${bad}`)
     t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_ABSOLUTE_TTL: bad }), /SESSION_ABSOLUTE_TTL must be a whole number of seconds/, `SESSION_ABSOLUTE_TTL=${bad}`)
+    let revocation = refused({ ARC_APP_SECRET: STRONG, SESSION_REVOCATION_CHECK_SECONDS: bad })
+    t.match(revocation, /SESSION_REVOCATION_CHECK_SECONDS must be a whole number of seconds/, `SESSION_REVOCATION_CHECK_SECONDS=${bad}`)
   }
+  t.end()
+})
+
+test('cookie mode rereads an owner\'s "signed out before" time once a minute, or as SESSION_REVOCATION_CHECK_SECONDS says', t => {
+  t.equal(accepted({ ARC_APP_SECRET: STRONG }).revocationCheckSeconds, 60)
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_REVOCATION_CHECK_SECONDS: '5' }).revocationCheckSeconds, 5)
   t.end()
 })
 

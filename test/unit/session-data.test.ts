@@ -19,7 +19,7 @@ test('a schema with a field that has no default is refused when the route is def
 })
 
 test('only the fields that fail fall back to their defaults; unknown fields are dropped', t => {
-  let user = { name: 'Ada', account: 'ada', since: 1 }
+  let user = { name: 'Ada', account: 'ada', since: 1, device: 'Chrome on macOS' }
   t.deepEqual(checkData(AppSession, { count: 3, user, cart: 'apple', theme: 'dark' }), { data: { count: 3, user, cart: [] }, reset: [ 'cart' ] })
   t.deepEqual(checkData(AppSession, { count: '3', user: 'Ada', cart: [ 'a' ] }).reset, [ 'count', 'user' ])
   t.deepEqual(checkData(AppSession, { count: 3, user: { name: 'Ada', since: 1 } }).reset, [ 'user' ], 'a sign-in from before passkeys (a name, no account) is signed out')
@@ -64,7 +64,7 @@ function reporting (issues: StandardSchemaV1.Issue[], defaults: Record<string, u
 }
 
 test('valid stored data comes back as it is, with nothing reset', t => {
-  let user = { name: 'Ada', account: 'ada', since: 1 }
+  let user = { name: 'Ada', account: 'ada', since: 1, device: '' }
   t.deepEqual(checkData(AppSession, { count: 1, user, cart: [] }), { data: { count: 1, user, cart: [] }, reset: [] })
   t.end()
 })
@@ -98,10 +98,12 @@ test('a schema without defaults names every field that lacks one', t => {
 
 test('the wrapper\'s own fields are read with care: each of the right type, or its fallback', t => {
   let meta = (record: Record<string, unknown>) => splitRecord({ _renewed: 1000, ...record }).meta
-  t.deepEqual(meta({ _since: 500, _flash: 'hi', _host: true, _aud: 'app/production', _ends: 2000 }), { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production', ends: 2000 })
-  t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7, _ends: '2000' }), { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null }, 'a wrong type falls back: since to the last renewal, the rest to none')
-  t.deepEqual(meta({}), { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null }, 'a session plain arc.http() wrote has none of them')
-  t.deepEqual(splitRecord({ _renewed: 1, _aud: 'x', _ends: 5, count: 2 }).fields, { count: 2 }, 'and they are not the app\'s fields')
+  t.deepEqual(meta({ _since: 500, _flash: 'hi', _host: true, _aud: 'app/production', _ends: 2000, _owner: 'ada', _handle: 'h', _forget: true }),
+    { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production', ends: 2000, owner: 'ada', handle: 'h', forget: true })
+  let none = { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null, owner: null, handle: null, forget: false }
+  t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7, _ends: '2000', _owner: 1, _handle: [], _forget: 'yes' }), none, 'a wrong type falls back: since to the last renewal, the rest to none')
+  t.deepEqual(meta({}), none, 'a session plain arc.http() wrote has none of them')
+  t.deepEqual(splitRecord({ _renewed: 1, _aud: 'x', _ends: 5, _owner: 'a', _handle: 'h', _forget: true, count: 2 }).fields, { count: 2 }, 'and they are not the app\'s fields')
   t.end()
 })
 

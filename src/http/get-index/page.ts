@@ -5,22 +5,9 @@ import type { AppData } from '../../shared/app.ts'
 import type { Session, Storage } from '../../shared/session.ts'
 import { ICON } from '../../shared/session/http.ts'
 import { SCRIPT } from './script.ts'
+import { STYLE } from '../../shared/style.ts'
 
-/** The page's only style, allowed by its hash in the page's Content-Security-Policy */
-export const STYLE = `
-  body { font: 1.05rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; background: #fff; }
-  h1 { font-size: 1.6rem; }
-  .count { font-size: 3rem; font-weight: 700; margin: 0; }
-  form { margin: 1rem 0; display: flex; gap: .5rem; align-items: end; flex-wrap: wrap; }
-  label { display: flex; flex-direction: column; font-weight: 600; }
-  input { font: inherit; padding: .35rem .5rem; border: 1px solid #555; border-radius: 4px; }
-  button { font: inherit; padding: .4rem 1rem; border: 0; border-radius: 4px; background: #0b57d0; color: #fff; cursor: pointer; }
-  button.secondary { background: #444; }
-  :focus-visible { outline: 3px solid #b3261e; outline-offset: 2px; }
-  .flash { padding: .75rem 1rem; border-left: 4px solid #b3261e; background: #fdecea; }
-  aside { margin-top: 2rem; padding: 1rem; background: #f3f3f3; border-radius: 6px; }
-  code { font-size: .95em; }
-`
+export { STYLE }
 
 const MODE_TEXT = {
   cookie: (name: string) => `<strong>Cookie mode.</strong> The whole session is encrypted into the <code>${name}</code> cookie;
@@ -29,6 +16,15 @@ const MODE_TEXT = {
   table: (name: string) => `<strong>Table mode.</strong> The <code>${name}</code> cookie holds only a signed id; the data is a
     row in the DynamoDB <code>session</code> table with a <code>_ttl</code> expiry. Signing out deletes
     the row, so a copied cookie stops working at once.`,
+}
+
+// What "Your sessions" can do in each mode
+const SESSIONS_TEXT = {
+  cookie: `Cookie mode keeps no list of your sessions, and cannot end one alone: each is in its own
+    browser's cookie. It can end all of them but this one, or all of them: each device is signed out
+    at its next request, within a minute.`,
+  table: `Every device you are signed in on is a row in the session table: see them all, and end any
+    one of them, the others, or all; each is signed out at its next request.`,
 }
 
 function when (ms: number): string {
@@ -54,6 +50,7 @@ export function page (session: Session<AppData>): string {
     : '<p>Your cart is empty.</p>'
   let flash = session.flash ? `<p class="flash" role="alert">${escapeHtml(session.flash)}</p>` : ''
   // The passkey forms post to the passkey routes; the page's script (script.ts) takes them over
+  let remember = (id: string) => `<label class="inline" for="${id}"><input type="checkbox" id="${id}" name="remember"> Keep me signed in on this device</label>`
   let who = user
     ? `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>.</p>
        <form method="post" action="/passkeys/register/options" data-passkey="register">
@@ -62,11 +59,20 @@ export function page (session: Session<AppData>): string {
        <form method="post" action="/logout"><button id="sign-out" class="secondary">Sign out</button></form>`
     : `<form method="post" action="/passkeys/register/options" data-passkey="register">
          <label for="name">Your name <input id="name" name="name" maxlength="40" autocomplete="username webauthn" required></label>
+         ${remember('remember-up')}
          <button id="sign-up">Sign up with a passkey</button>
        </form>
        <form method="post" action="/passkeys/login/options" data-passkey="login">
+         ${remember('remember-in')}
          <button id="sign-in">Sign in with a passkey</button>
        </form>`
+  let sessions = user ? `<section aria-labelledby="your-sessions">
+    <h2 id="your-sessions">Your sessions</h2>
+    <p>${SESSIONS_TEXT[session.mode]}</p>
+    <p><a href="/sessions" id="see-sessions">See your sessions</a></p>
+    <form method="post" action="/logout/others"><button id="sign-out-others" class="secondary">Sign out everywhere else</button></form>
+    <form method="post" action="/logout/everywhere"><button id="sign-out-everywhere" class="secondary">Sign out everywhere</button></form>
+  </section>` : ''
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -95,6 +101,7 @@ export function page (session: Session<AppData>): string {
     ${who}
     <noscript><p>Signing up and in with a passkey needs JavaScript; counting and the cart work without it.</p></noscript>
   </section>
+  ${sessions}
   <section aria-labelledby="cart">
     <h2 id="cart">Cart</h2>
     ${items}

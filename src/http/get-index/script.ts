@@ -51,6 +51,8 @@ for (const form of document.querySelectorAll('form[data-passkey]')) {
     event.preventDefault()
     notice.replaceChildren()
     const body = Object.fromEntries(new FormData(form))
+    // A checkbox sends "on" or nothing; the routes take true or false
+    if (form.elements.remember) body.remember = form.elements.remember.checked
     ceremony(form.dataset.passkey, body).catch(err => say(err.message))
   })
 }

@@ -14,6 +14,7 @@ import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
   type AuthenticationResponseJSON, type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
+import Bowser from 'bowser'
 import * as v from 'valibot'
 import { done, isBlank, type AppData } from '../app.ts'
 import { json, readFields, redirect, textField, wantsJson } from '../http.ts'
@@ -69,6 +70,8 @@ const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'))
 export async function registrationOptions (event: Event, session: Session<AppData>): Answer {
   let fields = readAnswer(event)
   if (typeof fields === 'string') return refuse(event, session, 400, fields)
+  let remember = rememberOf(fields)
+  if (remember === null) return refuse(event, session, 400, REMEMBER_ERROR)
   let user = session.data.user
   let account: Ceremony['account']
   if (Object.hasOwn(fields, 'name')) {
@@ -99,7 +102,7 @@ export async function registrationOptions (event: Event, session: Session<AppDat
     supportedAlgorithmIDs: ALGORITHMS,
     timeout: CEREMONY_SECONDS * 1000,
   })
-  return begin(session, { kind: 'register', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, account }, options)
+  return begin(session, { kind: 'register', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, account, remember }, options)
 }
 
 /** POST /passkeys/register: the browser's RegistrationResponseJSON; signs in a new account */
@@ -149,15 +152,17 @@ export async function register (event: Event, session: Session<AppData>): Answer
   }
   logAuth(event, session, 'passkey.registered')
   if (!account.isNew) return done(event, session, { ...session.data, ceremony: undefined })
-  return signIn(event, session, { name: account.display, account: account.name, since: now })
+  return signIn(event, session, ceremony, { name: account.display, account: account.name, since: now, device: deviceOf(event) })
 }
 
 /** POST /passkeys/login/options: `{}`; no allowCredentials, so the browser offers the visitor's own passkeys */
 export async function loginOptions (event: Event, session: Session<AppData>): Answer {
   let fields = readAnswer(event)
   if (typeof fields === 'string') return refuse(event, session, 400, fields)
+  let remember = rememberOf(fields)
+  if (remember === null) return refuse(event, session, 400, REMEMBER_ERROR)
   let options = await generateAuthenticationOptions({ rpID: relyingParty(event).rpID, userVerification: 'required', timeout: CEREMONY_SECONDS * 1000 })
-  return begin(session, { kind: 'login', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000 }, options)
+  return begin(session, { kind: 'login', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, remember }, options)
 }
 
 /** POST /passkeys/login: the browser's AuthenticationResponseJSON; signs in */
@@ -197,7 +202,7 @@ export async function login (event: Event, session: Session<AppData>): Answer {
     return refuse(event, session, 409, 'That passkey was used in another sign-in at the same moment; try again', 'counter raced')
   }
   logAuth(event, session, 'passkey.signed_in')
-  return signIn(event, session, { name: account.display, account: account.name, since: now })
+  return signIn(event, session, ceremony, { name: account.display, account: account.name, since: now, device: deviceOf(event) })
 }
 
 /** The body of a passkey route, or what is wrong with it */
@@ -225,10 +230,13 @@ function begin (session: Session<AppData>, ceremony: Ceremony, options: object):
   return { ...json(200, options), session: data, ...(isBlank(data) ? { endsIn: CEREMONY_SECONDS } : {}) }
 }
 
-function signIn (event: Event, session: Session<AppData>, user: NonNullable<AppData['user']>): Reply<AppData> {
+function signIn (event: Event, session: Session<AppData>, ceremony: Ceremony, user: NonNullable<AppData['user']>): Reply<AppData> {
   // regenerate: a session id (or cookie) an attacker planted before sign-in becomes worthless.
-  // The count and the cart stay; the spent ceremony does not.
-  return { ...done(event, session, { ...session.data, user, ceremony: undefined }), regenerate: true }
+  // The count and the cart stay; the spent ceremony does not. The session belongs to the account
+  // (so the account can list and end its sessions), and its cookie is kept when the browser
+  // closes only if the visitor asked.
+  let signedIn = done(event, session, { ...session.data, user, ceremony: undefined })
+  return { ...signedIn, regenerate: true, owner: user.account, remember: ceremony.remember }
 }
 
 /**
@@ -242,6 +250,29 @@ function refuse (event: Event, session: Session<AppData>, status: number, messag
   let data = { ...session.data, ceremony: undefined }
   return { ...reply, session: data, ...(isBlank(data) ? { endsIn: CEREMONY_SECONDS } : {}) }
 }
+
+const REMEMBER_ERROR = '"remember" must be true or false'
+
+/** The "keep me signed in" choice: false unless asked; null when it is not a boolean */
+function rememberOf (fields: Record<string, unknown>): boolean | null {
+  let value = Object.hasOwn(fields, 'remember') ? fields.remember : false
+  return typeof value === 'boolean' ? value : null
+}
+
+/**
+ * A short name for the device, from its User-Agent: "Chrome on macOS". bowser (MIT) reads it;
+ * ua-parser-js 2, the other well-kept parser, is AGPL. Only the sign-in routes bundle it.
+ */
+function deviceOf (event: Event): string {
+  let userAgent = (event.headers['user-agent'] ?? '').slice(0, 512).trim()
+  // (bowser throws on an empty one; a client need not send it)
+  if (!userAgent) return UNKNOWN_DEVICE
+  let { browser, os } = Bowser.parse(userAgent)
+  let label = [ browser.name, os.name && `on ${os.name}` ].filter(Boolean).join(' ')
+  return label.slice(0, 60) || UNKNOWN_DEVICE
+}
+
+const UNKNOWN_DEVICE = 'An unknown device'
 
 function isTransport (name: string): boolean {
   return TRANSPORTS.has(name)

@@ -32,6 +32,12 @@ export interface Settings {
   idleSeconds: number
   /** Seconds after sign-in before the user must sign in again, however active */
   absoluteSeconds: number
+  /**
+   * Cookie mode: how long a warm Lambda trusts what it last read of an owner's "signed out
+   * before" time (SESSION_REVOCATION_CHECK_SECONDS): the longest a session ended elsewhere can
+   * still be used
+   */
+  revocationCheckSeconds: number
   /** `staging` or `production`: HTTPS, HSTS, and the secret checks apply */
   deployed: boolean
   /** `app/stage`, written into every session: a session opens only in the app and stage that wrote it */
@@ -43,6 +49,7 @@ export type SettingsResult = { ok: true, settings: Settings } | { ok: false, pro
 
 const WEEK = 7 * 24 * 60 * 60
 const THIRTY_DAYS = 30 * 24 * 60 * 60
+const MINUTE = 60
 
 /** How many of the secret's characters key each algorithm: Architect's rule */
 export const KEY_CHARS: Record<Algorithm, number> = { A128GCM: 16, A192GCM: 24, A256GCM: 32 }
@@ -161,6 +168,8 @@ export function readSettings (env: Env): SettingsResult {
   if (typeof idleSeconds === 'string') return { ok: false, problem: idleSeconds }
   let absoluteSeconds = seconds(env, [ 'SESSION_ABSOLUTE_TTL' ], THIRTY_DAYS)
   if (typeof absoluteSeconds === 'string') return { ok: false, problem: absoluteSeconds }
+  let revocationCheckSeconds = seconds(env, [ 'SESSION_REVOCATION_CHECK_SECONDS' ], MINUTE)
+  if (typeof revocationCheckSeconds === 'string') return { ok: false, problem: revocationCheckSeconds }
   let cookie = cookieSettings(env, deployed)
   if (typeof cookie === 'string') return { ok: false, problem: cookie }
 
@@ -174,6 +183,7 @@ export function readSettings (env: Env): SettingsResult {
       algorithm,
       idleSeconds,
       absoluteSeconds,
+      revocationCheckSeconds,
       deployed,
       // Two stages (or apps) that share a secret must still not share sessions: staging often has
       // looser users and data, and its session must not sign anyone in to production

@@ -14,6 +14,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { KEY_CHARS, type Algorithm, type Settings } from './config.ts'
 import { parseRecord } from './data.ts'
 import type { Loaded, SessionRecord, SessionStore } from './store.ts'
+import type { revocations } from './revocations.ts'
+import { clock } from './clock.ts'
 
 // GCM's 96-bit IV and its full 128-bit tag
 const IV_BYTES = 12
@@ -110,6 +112,12 @@ function open (token: string, key: Key): SessionRecord | null {
 export function cookieStore (settings: Settings): SessionStore {
   let current = keyOf(settings.secret, settings.algorithm)
   let previous = settings.previousSecret ? keyOf(settings.previousSecret, settings.algorithm) : null
+  // Loaded on first use, by a session with an owner: anonymous visitors never load the DynamoDB client
+  let revoked: ReturnType<typeof revocations> | null = null
+  async function signedOut () {
+    revoked ??= (await import('./revocations.ts')).revocations(settings)
+    return revoked
+  }
 
   return {
     async load (cookieValue): Promise<Loaded | null> {
@@ -126,5 +134,17 @@ export function cookieStore (settings: Settings): SessionStore {
     async remove () {
       // Nothing to delete: a copied cookie stays valid until it expires (see README)
     },
+    async listOwned () {
+      return null // the sessions are in the browsers that hold them
+    },
+    async endOwned (owner, which, deadline) {
+      if ('only' in which) throw new TypeError('cookie mode cannot end one session alone: it can only end all of them signed in until now')
+      await (await signedOut()).signOut(owner, clock.now(), deadline)
+      return null // how many there were, nobody knows
+    },
+    async signedOutBefore (owner, deadline) {
+      return (await signedOut()).signedOutBefore(owner, deadline)
+    },
   }
+
 }

@@ -56,12 +56,12 @@ export function shadowedCookie (event: Event, settings: Settings): string | null
   return found && found.pairs.length > 1 ? found.name : null
 }
 
-function setCookieHeader (settings: Settings, name: string, value: string, maxAge: number, domain: string | null): string {
+function setCookieHeader (settings: Settings, name: string, value: string, maxAge: number | null, domain: string | null): string {
   let { sameSite, secure } = settings.cookie
   return stringifySetCookie({
     name,
     value,
-    maxAge, // when the server will refuse the session anyway
+    maxAge: maxAge ?? undefined, // when the server will refuse the session anyway; none: until the browser closes
     domain: domain ?? undefined, // without one, only this host gets it
     path: '/',
     httpOnly: true, // no script can read it
@@ -78,7 +78,7 @@ function setCookieHeader (settings: Settings, name: string, value: string, maxAg
 const domainFor = (settings: Settings, name: string) => name.startsWith('__Host-') ? null : settings.cookie.domain
 
 /** Adds a Set-Cookie for `name` */
-export function setCookie (response: Response, settings: Settings, name: string, value: string, maxAgeSeconds: number): Response {
+export function setCookie (response: Response, settings: Settings, name: string, value: string, maxAgeSeconds: number | null): Response {
   let header = setCookieHeader(settings, name, value, maxAgeSeconds, domainFor(settings, name))
   return { ...response, cookies: [ ...(response.cookies ?? []), header ] }
 }

@@ -76,11 +76,16 @@ export interface Meta {
   audience: string | null
   /** When the app asked the session to end (`Reply.endsIn`), or null */
   ends: number | null
+  /** Who the session belongs to (`Reply.owner`), and its handle, or null */
+  owner: string | null
+  handle: string | null
+  /** Not remembered: a browser-session cookie */
+  forget: boolean
 }
 
 /** A stored record split into the wrapper's fields, checked, and the app's, still to be checked */
 export function splitRecord (record: SessionRecord): { meta: Meta, fields: Record<string, unknown> } {
-  let { _renewed, _since, _flash, _host, _aud, _ends, ...fields } = record
+  let { _renewed, _since, _flash, _host, _aud, _ends, _owner, _handle, _forget, ...fields } = record
   let meta = {
     renewed: _renewed,
     // A session plain arc.http() wrote has no `_since`: count it as signed in at its last renewal,
@@ -90,6 +95,9 @@ export function splitRecord (record: SessionRecord): { meta: Meta, fields: Recor
     host: _host === true,
     audience: typeof _aud === 'string' ? _aud : null,
     ends: typeof _ends === 'number' ? _ends : null,
+    owner: typeof _owner === 'string' ? _owner : null,
+    handle: typeof _handle === 'string' ? _handle : null,
+    forget: _forget === true,
   }
   return { meta, fields }
 }

@@ -9,7 +9,7 @@ import type { Mode } from './config.ts'
 
 export type SessionEvent =
   | 'session.created' | 'session.regenerated' | 'session.destroyed' | 'session.moved'
-  | 'session.expired' | 'session.rejected' | 'session.data_reset' | 'session.superseded'
+  | 'session.expired' | 'session.rejected' | 'session.data_reset' | 'session.superseded' | 'session.revoked'
   | 'setup.refused' | 'store.failed' | 'store.throttled' | 'deadline.reached' | 'conflicts.exhausted'
   | 'handler.failed'
 
@@ -42,6 +42,7 @@ const LEVEL: Record<SessionEvent, 'info' | 'warn' | 'error'> = {
   'session.rejected': 'warn',
   'session.data_reset': 'warn',
   'session.superseded': 'info',
+  'session.revoked': 'info',
   'setup.refused': 'error',
   'store.failed': 'error',
   'store.throttled': 'warn',

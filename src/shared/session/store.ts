@@ -16,7 +16,16 @@ export interface StoredMeta {
   _aud?: string
   /** When the session ends sooner than its limits, as the app asked (`Reply.endsIn`), ms since epoch */
   _ends?: number
+  /** Who the session belongs to (`Reply.owner`), so it can be listed and ended with the owner's others */
+  _owner?: string
+  /** A random name for an owned session, to list and end it by: never its cookie or row id */
+  _handle?: string
+  /** A browser-session cookie (`Reply.remember: false`): no Max-Age, on this answer and every later one */
+  _forget?: true
 }
+
+/** Which of an owner's sessions to end: one, by its handle, or all but one */
+export type Which = { only: string } | { except: string }
 
 /** What is stored: the app's fields, flat, plus StoredMeta (the shape plain arc.http.session reads) */
 export type SessionRecord = Record<string, unknown> & StoredMeta
@@ -43,6 +52,16 @@ export interface SessionStore {
   save (record: SessionRecord, previous: Loaded | null, newIdentity: boolean, deadline: number): Promise<string>
   /** Forgets the session for good (table mode); cookie mode has nothing on the server to forget */
   remove (previous: Loaded, deadline: number): Promise<void>
+  /** The owner's stored sessions (table mode), or null: cookie mode keeps no list */
+  listOwned (owner: string, deadline: number): Promise<SessionRecord[] | null>
+  /**
+   * Ends an owner's sessions, from their next request on, and says how many (table mode). Cookie
+   * mode can only end all of them signed in until now (the app re-issues the one it keeps, and
+   * says null: how many, nobody knows); it throws for `only`, which it cannot do.
+   */
+  endOwned (owner: string, which: Which, deadline: number): Promise<number | null>
+  /** When the owner last ended all their sessions (ms since epoch; 0 for never, and in table mode, which deletes them instead) */
+  signedOutBefore (owner: string, deadline: number): Promise<number>
 }
 
 /** The times a session's end is counted from (ms since epoch) */

@@ -21,6 +21,9 @@ function randomId (): string {
 // request has left, then fail with a 503.
 const DB_TIMEOUT_MS = 3000
 
+// The session table's index on `_owner` (app.arc, @tables-indexes): an owner's sessions, by Query
+export const OWNER_INDEX = 'byOwner'
+
 // How long a retired row's marker is kept (seconds): longer than any request that may retry its write
 const RETIRED_SECONDS = 60
 
@@ -181,5 +184,39 @@ export function tableStore (settings: Settings): SessionStore {
       let { client, TableName } = await db(deadline)
       await bounded(() => client.DeleteItem({ TableName, Key: { _idx: previous.id } }), deadline)
     },
+
+    async listOwned (owner, deadline) {
+      return (await owned(owner, deadline)).map(({ record }) => record)
+    },
+
+    async endOwned (owner, which, deadline) {
+      let ending = (await owned(owner, deadline)).filter(({ record }) => 'only' in which ? record._handle === which.only : record._handle !== which.except)
+      let { client, TableName } = await db(deadline)
+      // Deleted, not retired: a request in flight for one of them then fails its condition too
+      for (let { id } of ending) await bounded(() => client.DeleteItem({ TableName, Key: { _idx: id } }), deadline)
+      return ending.length
+    },
+
+    async signedOutBefore () {
+      return 0 // table mode deletes an owner's sessions instead of remembering when
+    },
+  }
+
+  /**
+   * The owner's sessions, through the sparse index on `_owner` (app.arc's @tables-indexes): only
+   * rows with an owner are in it, and this is a Query, never a Scan. The index is eventually
+   * consistent, so a session written a moment ago may be missing for a moment.
+   */
+  async function owned (owner: string, deadline: number) {
+    let { client, TableName } = await db(deadline)
+    let { Items } = await bounded(() => client.Query({
+      TableName, IndexName: OWNER_INDEX,
+      KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': '_owner' }, ExpressionAttributeValues: { ':o': owner },
+    }), deadline)
+    let now = clock.now()
+    return (Items ?? []).flatMap(Item => {
+      let found = recordFromRow(Item, now)
+      return found && !found.expired && typeof Item._idx === 'string' ? [ { id: Item._idx, record: found.record } ] : []
+    })
   }
 }

@@ -1,0 +1,117 @@
+// An account's sessions, which the account can see and end: GET /sessions, POST /sessions/end,
+// POST /logout/others and POST /logout/everywhere. What each mode can do is the wrapper's
+// (sessionsOf, endSessions); this is what the app answers.
+//
+// - Table mode lists every live session of the account (a Query of the session table's index on
+//   the owner) and ends any of them at once: their rows are deleted.
+// - Cookie mode keeps no list: it shows this session alone, cannot end another one alone, and ends
+//   all the others (or all) by recording when the account signed out everywhere; a warm Lambda
+//   rereads that at most once a minute (SESSION_REVOCATION_CHECK_SECONDS), the longest a session
+//   ended elsewhere can still be used.
+import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
+import * as v from 'valibot'
+import { AppSession, done, state, type AppData } from '../app.ts'
+import { escapeHtml, html, json, readFields, redirect, textField, wantsJson } from '../http.ts'
+import { ICON } from '../session/http.ts'
+import { STYLE } from '../style.ts'
+import { clock } from '../session/clock.ts'
+import { endSessions, sessionsOf, type Reply, type Session } from '../session.ts'
+
+type Answer = Promise<Reply<AppData>>
+type User = NonNullable<AppData['user']>
+
+/** One session as GET /sessions lists it. `handle` names it and opens nothing: it is never a cookie or a row id. */
+export interface Listed {
+  handle: string
+  current: boolean
+  device: string
+  signedInAt: number
+  lastSeenAt: number
+}
+
+const SIGN_IN_FIRST = 'Sign in to see and end your sessions'
+const COOKIE_MODE_CANNOT = 'Cookie mode cannot end one session alone: the session is in that browser\'s cookie, and nothing on the server can take it back. "Sign out everywhere else" ends all of them but this one, within a minute.'
+
+/** The account's sessions: every live one in table mode, this one alone in cookie mode */
+async function listed (session: Session<AppData>, user: User): Promise<{ listable: boolean, sessions: Listed[] }> {
+  let handle = session.storage.handle ?? ''
+  let here: Listed = { handle, current: true, device: user.device, signedInAt: user.since, lastSeenAt: clock.now() }
+  let owned = await sessionsOf(AppSession, user.account)
+  if (!owned) return { listable: false, sessions: [ here ] }
+  let sessions = owned.map(({ handle: other, signedInAt, lastSeenAt, data }) => ({
+    handle: other, current: other === handle, device: data.user?.device ?? '', signedInAt, lastSeenAt,
+  }))
+  // The index is eventually consistent: a session signed in a moment ago may not be in it yet
+  if (!sessions.some(s => s.current)) sessions.unshift(here)
+  return { listable: true, sessions: sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt) }
+}
+
+/** GET /sessions: `{ listable, sessions }` for JSON clients, a page otherwise */
+export async function listSessions (event: Event, session: Session<AppData>): Answer {
+  let user = session.data.user
+  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
+  let list = await listed(session, user)
+  return wantsJson(event) ? json(200, list) : html(200, sessionsPage(list, session.flash), [ STYLE ])
+}
+
+/** POST /sessions/end with `{ handle }`: ends that session (table mode); this one is a sign-out */
+export async function endOne (event: Event, session: Session<AppData>): Answer {
+  let user = session.data.user
+  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
+  if (session.mode === 'cookie') return refuse(event, 409, COOKIE_MODE_CANNOT)
+  let body = readFields(event)
+  let handle = body.ok ? textField(body.fields, 'handle', 64) : null
+  if (!handle) return refuse(event, 400, body.ok ? 'Say which session to end: "handle"' : body.error)
+  if (handle === session.storage.handle) return signedOut(event, session)
+  // Only the owner's sessions are looked at: another account's handle ends nothing
+  let ended = await endSessions(user.account, { only: handle })
+  if (!ended) return refuse(event, 404, 'None of your sessions has that handle; it may have ended already')
+  return wantsJson(event) ? json(200, await listed(session, user)) : { ...redirect('/sessions'), flash: 'That session has ended' }
+}
+
+/** POST /logout/others: every other session of the account ends; this one stays, re-issued */
+export async function endOthers (event: Event, session: Session<AppData>): Answer {
+  let user = session.data.user
+  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
+  await endSessions(user.account, { except: session.storage.handle ?? '' })
+  // Re-issued under a new identity, signed in from now: in cookie mode, that is what keeps it
+  // valid past the "signed out before" time just recorded
+  let answer = done(event, session, { ...session.data, user: { ...user, since: clock.now() } })
+  return { ...answer, regenerate: true, flash: wantsJson(event) ? undefined : 'Your other sessions have ended' }
+}
+
+/** POST /logout/everywhere: every session of the account ends, this one too */
+export async function endEverywhere (event: Event, session: Session<AppData>): Answer {
+  let user = session.data.user
+  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
+  // The others, and this one by signing out
+  await endSessions(user.account, { except: session.storage.handle ?? '' })
+  return signedOut(event, session)
+}
+
+function signedOut (event: Event, session: Session<AppData>): Reply<AppData> {
+  // JSON clients see the state a new visitor starts from
+  let fresh = { ...session, data: v.parse(AppSession, {}), flash: null }
+  return { ...(wantsJson(event) ? json(200, state(fresh)) : redirect('/')), destroy: true }
+}
+
+function refuse (event: Event, status: number, message: string): Reply<AppData> {
+  return wantsJson(event) ? json(status, { error: message }) : { ...redirect('/'), flash: message }
+}
+
+const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+
+/** The page of GET /sessions: the list, an End button for each (table mode), and what this mode can do */
+function sessionsPage ({ listable, sessions }: { listable: boolean, sessions: Listed[] }, flash: string | null): string {
+  let rows = sessions.map(s => `<li><strong>${escapeHtml(s.device || 'A device')}</strong>${s.current ? ' (this one)' : ''}:
+    signed in ${when(s.signedInAt)}, last seen ${when(s.lastSeenAt)}
+    ${listable && !s.current ? `<form method="post" action="/sessions/end"><input type="hidden" name="handle" value="${escapeHtml(s.handle)}"><button class="secondary">End</button></form>` : ''}</li>`)
+  let note = listable
+    ? '<p>Ending a session signs that device out at its next request.</p>'
+    : `<p>${escapeHtml(COOKIE_MODE_CANNOT)}</p>`
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Your sessions</title>${ICON}<style>${STYLE}</style></head><body><main>
+    <h1>Your sessions</h1>${flash ? `<p class="flash" role="alert">${escapeHtml(flash)}</p>` : ''}<ul id="sessions">${rows.join('')}</ul>${note}
+    <form method="post" action="/logout/others"><button id="sign-out-others">Sign out everywhere else</button></form>
+    <form method="post" action="/logout/everywhere"><button id="sign-out-everywhere" class="secondary">Sign out everywhere</button></form>
+    <p><a href="/">Back</a></p></main></body></html>`
+}

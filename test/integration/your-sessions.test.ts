@@ -1,0 +1,233 @@
+// An account's sessions, seen and ended from one of its devices (src/shared/auth/devices.ts), and
+// "keep me signed in", in both modes. Several devices (cookie jars) sign in to one account with the
+// same software passkey. Table mode lists and ends any session; cookie mode ends the others, or
+// all, by time, which a warm Lambda rereads at most once a minute.
+import test from 'tape'
+import { visitor, JSON_HEADERS, type Visitor } from '../helpers/browser-like.ts'
+import { event } from '../helpers/lambda.ts'
+import { askHandlers, authenticator, SANDBOX_ORIGIN, EVENT_ORIGIN, signIn, signUp, uniqueName, type Ask } from '../helpers/passkeys.ts'
+import type { Authenticator } from '../helpers/authenticator.ts'
+import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
+import { warmLambda, sandboxEnv, sandboxPorts, callsOf, type WarmLambda } from '../helpers/warm-lambda.ts'
+import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
+
+const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+
+interface Listed { handle: string, current: boolean, device: string, signedInAt: number, lastSeenAt: number }
+interface List { listable: boolean, sessions: Listed[] }
+
+/** A client of Sandbox that asks for JSON as a browser with this User-Agent */
+function askAs (browser: Visitor, userAgent: string): Ask {
+  return async (path, body) => {
+    let reply = await browser.post(path, body, { ...JSON_HEADERS, 'user-agent': userAgent })
+    return { status: reply.status, body: reply.json() }
+  }
+}
+
+/** A new device signed in to the account whose passkey `device` holds */
+async function signedIn (device: Authenticator, userAgent = CHROME_MAC, choice: object = {}): Promise<Visitor> {
+  let browser = visitor()
+  let reply = await signIn(askAs(browser, userAgent), device, {}, choice)
+  if (reply.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(reply.body)}`)
+  return browser
+}
+
+/** An account with a passkey, signed up from a device that then signs out */
+async function account (): Promise<{ device: Authenticator, name: string }> {
+  let device = authenticator(SANDBOX_ORIGIN)
+  let name = uniqueName('Ada')
+  let browser = visitor()
+  let reply = await signUp(askAs(browser, CHROME_MAC), device, name)
+  if (reply.status !== 200) throw new Error(`sign-up failed: ${JSON.stringify(reply.body)}`)
+  await browser.post('/logout', {}, JSON_HEADERS)
+  return { device, name }
+}
+
+const userOf = async (browser: Visitor) => (await browser.get('/', JSON_HEADERS)).json().user
+const listOf = async (browser: Visitor) => (await browser.get('/sessions', JSON_HEADERS)).json<List>()
+
+test('start', async t => start(t))
+
+test(`GET /sessions lists the account's sessions: all of them in table mode, this one in cookie mode (${mode} mode)`, async t => {
+  let anonymous = await visitor().get('/sessions', JSON_HEADERS)
+  t.equal(anonymous.status, 401, 'without a signed-in session: 401')
+  t.equal(typeof anonymous.json().error, 'string', 'with {"error"}')
+
+  let { device, name } = await account()
+  let laptop = await signedIn(device, CHROME_MAC)
+  let desktop = await signedIn(device, FIREFOX_LINUX)
+  let other = await signedIn((await account()).device)
+  let list = await listOf(laptop)
+  t.equal(list.listable, mode === 'table', `listable: ${mode === 'table'}`)
+  let current = list.sessions.filter(s => s.current)
+  t.equal(current.length, 1, 'one of them is this one')
+  t.equal(current[0].device, 'Chrome on macOS', 'named after the User-Agent at sign-in')
+  t.ok(current[0].signedInAt <= Date.now() && current[0].lastSeenAt >= current[0].signedInAt, 'with its sign-in and last-seen times (ms since epoch)')
+  if (mode === 'table') {
+    t.equal(list.sessions.length, 2, 'table mode: both of the account\'s sessions (the sign-up signed out; another account\'s is not here)')
+    t.deepEqual(list.sessions.map(s => s.device).sort(), [ 'Chrome on macOS', 'Firefox on Linux' ], 'each named after its device')
+  }
+  else {
+    t.equal(list.sessions.length, 1, 'cookie mode: this session alone')
+  }
+  let handles = list.sessions.map(s => s.handle)
+  let cookies = [ laptop, desktop, other ].map(b => decodeURIComponent(b.cookie.slice(5)))
+  t.ok(handles.every(h => /^[\w-]{16}$/.test(h) && cookies.every(c => !c.includes(h))), 'a handle is 16 random characters, and no part of any cookie or row id')
+  t.deepEqual((await desktop.get('/', JSON_HEADERS)).json().user, { name }, 'the other device is signed in too')
+  let page = await laptop.get('/sessions')
+  t.match(page.text, /<li><strong>Chrome on macOS<\/strong> \(this one\)/, 'the page lists them too')
+})
+
+test('ending one session by its handle: table mode signs that device out; cookie mode answers 409', async t => {
+  let { device } = await account()
+  let [ phone, laptop, tablet ] = [ await signedIn(device), await signedIn(device), await signedIn(device) ]
+  let stolen = laptop.cookie
+  let others = (await listOf(phone)).sessions.filter(s => !s.current)
+  if (mode === 'cookie') {
+    let reply = await phone.post('/sessions/end', { handle: 'a'.repeat(16) }, JSON_HEADERS)
+    t.equal(reply.status, 409, 'cookie mode: 409')
+    t.match(reply.json<{ error: string }>().error, /Cookie mode cannot end one session alone/, 'with a message that says why')
+    t.notEqual(await userOf(laptop), null, 'and nothing ended')
+    return
+  }
+  let laptopHandle = (await listOf(laptop)).sessions.find(s => s.current)?.handle ?? ''
+  t.ok(others.some(s => s.handle === laptopHandle), 'the laptop is in the phone\'s list')
+  let ended = await phone.post('/sessions/end', { handle: laptopHandle }, JSON_HEADERS)
+  t.equal(ended.status, 200, 'POST /sessions/end: 200')
+  t.notOk(ended.json<List>().sessions.some(s => s.handle === laptopHandle), 'and the list it answers no longer has it')
+  t.equal(await userOf(laptop), null, 'the laptop is signed out at its next request')
+  t.equal(await userOf(visitor(stolen)), null, 'a copy of its cookie opens nothing')
+  t.notEqual(await userOf(tablet), null, 'the tablet is still signed in')
+  t.notEqual(await userOf(phone), null, 'and so is the phone')
+  let again = await phone.post('/sessions/end', { handle: laptopHandle }, JSON_HEADERS)
+  t.equal(again.status, 404, 'the same handle again: 404, it has ended')
+})
+
+test('a handle of another account ends nothing', async t => {
+  let mine = await signedIn((await account()).device)
+  let theirs = await signedIn((await account()).device)
+  let theirHandle = (await listOf(theirs)).sessions[0].handle
+  let reply = await mine.post('/sessions/end', { handle: theirHandle }, JSON_HEADERS)
+  t.ok(reply.status >= 400 && reply.status < 500, `a 4xx (${reply.status})`)
+  t.notEqual(await userOf(theirs), null, 'their session goes on')
+  t.equal((await mine.post('/sessions/end', {}, JSON_HEADERS)).status, mode === 'table' ? 400 : 409, 'no handle at all: a 4xx too')
+})
+
+test('signing out everywhere else: the others end, this device stays signed in under a new cookie', async t => {
+  let { device, name } = await account()
+  let [ here, there, elsewhere ] = [ await signedIn(device), await signedIn(device), await signedIn(device) ]
+  let [ before, thereCookie ] = [ here.cookie, there.cookie ]
+  let reply = await here.post('/logout/others', {}, JSON_HEADERS)
+  t.equal(reply.status, 200, 'POST /logout/others: 200')
+  t.deepEqual(reply.json().user, { name }, 'still signed in')
+  t.notEqual(here.cookie, before, 'under a new cookie')
+  t.deepEqual(await userOf(here), { name }, 'which stays valid')
+  t.equal(await userOf(there), null, 'the other devices are signed out')
+  t.equal(await userOf(elsewhere), null, 'all of them')
+  t.equal(await userOf(visitor(thereCookie)), null, 'a replayed copy of another device\'s cookie opens nothing')
+  t.equal(await userOf(visitor(before)), null, 'nor does this device\'s cookie from before')
+  if (mode === 'table') t.equal((await listOf(here)).sessions.length, 1, 'table mode: this session is the only one left')
+  t.deepEqual(await userOf(await signedIn(device)), { name }, 'signing in again afterwards works')
+})
+
+test('signing out everywhere: every session ends, this one too', async t => {
+  let { device } = await account()
+  let [ here, there ] = [ await signedIn(device), await signedIn(device) ]
+  let kept = here.cookie
+  let reply = await here.post('/logout/everywhere', {}, JSON_HEADERS)
+  t.equal(reply.status, 200, 'POST /logout/everywhere: 200')
+  t.equal(reply.json().user, null, 'the answer is a signed-out state')
+  t.match(reply.setCookie ?? '', /Max-Age=0/, 'and clears the cookie')
+  t.equal(await userOf(there), null, 'the other device is signed out')
+  t.equal(await userOf(visitor(kept)), null, 'a replayed copy of this device\'s cookie opens nothing')
+  for (let route of [ '/logout/others', '/logout/everywhere', '/sessions/end' ]) {
+    t.equal((await visitor().post(route, {}, JSON_HEADERS)).status, 401, `${route} without a signed-in session: 401`)
+  }
+})
+
+test('keep me signed in: a cookie with Max-Age when chosen, a browser-session cookie otherwise, on every later answer too', async t => {
+  let { device } = await account()
+  let maxAgeOf = (header: string | null) => /Max-Age=(\d+)/.exec(header ?? '')?.[1] ?? null
+  for (let [ label, choice, expected ] of [ [ 'remember: true', { remember: true }, '604800' ], [ 'remember: false', { remember: false }, null ], [ 'no choice', {}, null ] ] as const) {
+    let browser = visitor()
+    let ask = askAs(browser, CHROME_MAC)
+    let options = await ask('/passkeys/login/options', choice)
+    t.equal(options.status, 200)
+    let answer = await browser.post('/passkeys/login', device.get(options.body as never), JSON_HEADERS)
+    t.equal(answer.status, 200, `${label}: signed in`)
+    t.equal(maxAgeOf(answer.setCookie), expected, `${label}: the sign-in's cookie ${expected ? `has Max-Age=${expected}` : 'has no Max-Age'}`)
+    t.doesNotMatch(answer.setCookie ?? '', /Expires=/i, `${label}: and no Expires`)
+    let later = await browser.post('/count', { by: 1 }, JSON_HEADERS)
+    t.equal(maxAgeOf(later.setCookie), expected, `${label}: so does the next answer's`)
+  }
+  let refused = await visitor().post('/passkeys/login/options', { remember: 'yes' }, JSON_HEADERS)
+  t.equal(refused.status, 400, 'remember that is not a boolean: 400')
+  let up = visitor()
+  let signUpChoice = await signUp(askAs(up, CHROME_MAC), authenticator(SANDBOX_ORIGIN), uniqueName('Grace'), { remember: true })
+  t.equal(signUpChoice.status, 200, 'sign-up takes the choice too')
+  t.match((await up.post('/count', { by: 1 }, JSON_HEADERS)).setCookie ?? '', /Max-Age=604800/, 'and keeps it')
+})
+
+test('end Sandbox', end)
+
+// Warm Lambdas, with time moved: how long a session ended elsewhere can still be used
+let proxy: DynamoProxy
+let first: WarmLambda
+let second: WarmLambda
+
+test('start Sandbox, and two warm Lambdas, one behind a proxy that counts its DynamoDB calls', async t => {
+  await start(t)
+  proxy = await dynamoProxy(ports.tables)
+  let secret = await devSecret()
+  first = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port) }))
+  second = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret }))
+})
+
+test('cookie mode rereads "signed out before" at most once a minute per Lambda; table mode ends a session at once; anonymous requests never call DynamoDB', async t => {
+  let t0 = Date.now()
+  let device = authenticator(EVENT_ORIGIN)
+  t.equal((await signUp(askHandlers(callsOf(second, t0)), device, uniqueName('Clock'))).status, 200, 'signed up, by a client that sends no User-Agent')
+  let here = askHandlers(callsOf(second, t0))
+  await signIn(here, device)
+  let there = askHandlers(callsOf(first, t0))
+  await signIn(there, device)
+  let userAt = async (lambda: WarmLambda, cookie: string, at: number) => {
+    let from = proxy.calls().length
+    let { response } = await lambda.call('get-index', event({ cookie }), at)
+    return { user: (JSON.parse(String(response.body)) as { user: unknown }).user, calls: proxy.calls().slice(from) }
+  }
+  let seen = await userAt(first, there.cookie(), t0 + 1000)
+  t.notEqual(seen.user, null, 'the other device, through the first Lambda: signed in')
+  t.deepEqual(seen.calls, [ 'GetItem' ], 'its first signed-in request reads once (cookie mode: "signed out before"; table mode: the row)')
+  let again = await userAt(first, there.cookie(), t0 + 2000)
+  t.deepEqual(again.calls, mode === 'table' ? [ 'GetItem' ] : [], mode === 'table' ? 'table mode reads the row every time' : 'cookie mode: the next one, within the minute, makes no DynamoDB call')
+
+  let from = proxy.calls().length
+  for (let request of [ event({}), event({ method: 'POST', path: '/count', json: { by: 1 } }) ]) {
+    await first.call(request.requestContext.http.method === 'GET' ? 'get-index' : 'post-count', request, t0 + 2000)
+  }
+  t.deepEqual(proxy.calls().slice(from), mode === 'table' ? [ 'PutItem' ] : [], mode === 'table' ? 'table mode: the anonymous count stores its row, and the page view makes no call' : 'cookie mode: anonymous requests, a page view and a count, make no DynamoDB call')
+
+  let ended = await askHandlers(callsOf(second, t0 + 5000), here.cookie())('/logout/others', {})
+  t.equal(ended.status, 200, '5 s later, this device signs out everywhere else (through the second Lambda)')
+  let soon = await userAt(first, there.cookie(), t0 + 30_000)
+  let late = await userAt(first, there.cookie(), t0 + 62_000)
+  if (mode === 'table') {
+    t.equal(soon.user, null, 'table mode: the other device is signed out at once')
+  }
+  else {
+    t.notEqual(soon.user, null, 'cookie mode: 30 s later, the first Lambda still trusts what it read (the documented delay)')
+    t.equal(late.user, null, 'cookie mode: 62 s later it has read again, and the other device is signed out')
+    t.deepEqual(late.calls, [ 'GetItem' ], 'with one strongly consistent GetItem')
+  }
+  let fresh = await userAt(second, there.cookie(), t0 + 6000)
+  t.equal(fresh.user, null, 'the Lambda that recorded it refuses it at once')
+})
+
+test('stop the Lambdas, the proxy and Sandbox', async t => {
+  first.close()
+  second.close()
+  await proxy.close()
+  await end(t)
+})
