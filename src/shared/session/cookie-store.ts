@@ -29,15 +29,14 @@ export interface Key {
   cipher: typeof CIPHER[Algorithm]
   /** The protected header we write, base64url: `{"alg":"dir","enc":"A256GCM"}` */
   header: string
+  /** Its bytes, the additional authenticated data of every token */
+  aad: Buffer
 }
 
 // The key is the secret's first 16, 24 or 32 characters as bytes (config.ts requires ASCII)
 export function keyOf (secret: string, enc: Algorithm): Key {
-  return {
-    bytes: Buffer.from(secret.slice(0, KEY_CHARS[enc])),
-    cipher: CIPHER[enc],
-    header: Buffer.from(JSON.stringify({ alg: 'dir', enc })).toString('base64url'),
-  }
+  let header = Buffer.from(JSON.stringify({ alg: 'dir', enc })).toString('base64url')
+  return { bytes: Buffer.from(secret.slice(0, KEY_CHARS[enc])), cipher: CIPHER[enc], header, aad: Buffer.from(header) }
 }
 
 interface Parts {
@@ -73,7 +72,7 @@ export function partsOf (token: string, key: Key): Parts | null {
 export function encrypt (plaintext: Buffer, key: Key): string {
   let iv = randomBytes(IV_BYTES)
   let cipher = createCipheriv(key.cipher, key.bytes, iv) // GCM's tag is 16 bytes unless told otherwise
-  cipher.setAAD(Buffer.from(key.header))
+  cipher.setAAD(key.aad)
   let ciphertext = Buffer.concat([ cipher.update(plaintext), cipher.final() ])
   let b64u = (bytes: Buffer) => bytes.toString('base64url')
   return [ key.header, '', b64u(iv), b64u(ciphertext), b64u(cipher.getAuthTag()) ].join('.')
@@ -86,10 +85,12 @@ export function decrypt (token: string, key: Key): Buffer | null {
   // The full 16-byte tag, nothing shorter: a 4-byte tag (which Node accepts by default, and so
   // Architect's reader) is forged in about 2^32 tries
   let decipher = createDecipheriv(key.cipher, key.bytes, parts.iv, { authTagLength: TAG_BYTES })
-  decipher.setAAD(Buffer.from(parts.header))
+  decipher.setAAD(key.aad) // the header sent, which partsOf checked is ours letter for letter
   try {
     decipher.setAuthTag(parts.tag) // throws for a tag of another length
-    return Buffer.concat([ decipher.update(parts.ciphertext), decipher.final() ]) // throws for a tag that does not match
+    let plaintext = decipher.update(parts.ciphertext)
+    decipher.final() // throws for a tag that does not match (GCM's final block adds no bytes)
+    return plaintext
   }
   catch {
     return null // forged, tampered, or sealed with another key
