@@ -12,7 +12,7 @@ export { STYLE }
 const MODE_TEXT = {
   cookie: (name: string) => `<strong>Cookie mode.</strong> The whole session is encrypted into the <code>${name}</code> cookie;
     nothing is stored on the server. Signing out clears the cookie in this browser, but a copy of it
-    stays valid until it expires, because there is nothing on the server to revoke.`,
+    stays valid until it expires, or until you sign out everywhere: there is nothing on the server to revoke.`,
   table: (name: string) => `<strong>Table mode.</strong> The <code>${name}</code> cookie holds only a signed id; the data is a
     row in the DynamoDB <code>session</code> table with a <code>_ttl</code> expiry. Signing out deletes
     the row, so a copied cookie stops working at once.`,
