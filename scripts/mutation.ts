@@ -40,6 +40,7 @@ const TARGETS: Record<string, Target> = {
   'session/table-store.ts': { unit: [ 'table-store', 'fuzz-readers' ], integration: [ 'passkeys', 'your-sessions', 'dynamodb-costs', 'old-shapes', 'sign-out-race', 'lost-answers', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
   'session/clock.ts': { unit: [], integration: [ 'expiry-edges' ] },
   'session/revocations.ts': { unit: [], integration: [ 'your-sessions', 'dynamodb-costs' ] },
+  'session/owners.ts': { unit: [], integration: [ 'your-sessions', 'dynamodb-costs' ] },
   // Beside the wrapper: passkey sign-up and sign-in
   'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
   'auth/accounts.ts': { unit: [], integration: [ 'passkeys', 'lost-answers', 'dynamodb-costs' ] },

@@ -17,12 +17,16 @@
 import { randomBytes } from 'node:crypto'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
 import { clock } from './session/clock.ts'
-import { isDeployed, readSettings, type Mode, type Settings } from './session/config.ts'
+import { isDeployed, type Mode, type Settings } from './session/config.ts'
 import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, shadowedCookie, type SentCookie } from './session/cookies.ts'
 import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type Meta } from './session/data.ts'
 import { ICON, html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
 import { log, type SessionEvent, type Where } from './session/log.ts'
-import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionRecord, type SessionStore, type Which } from './session/store.ts'
+import { setup, storeFor } from './session/setup.ts'
+import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, isLive, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
+
+// An owner's sessions, listed and ended (session/owners.ts)
+export { endSessions, sessionsOf, type OwnedSession } from './session/owners.ts'
 
 export interface Session<Data> {
   data: Data
@@ -106,19 +110,6 @@ const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 const RETRY_AFTER_SECONDS = 2
 const SESSION_TOO_LARGE = 'That would make your session too large to store; nothing was changed'
 
-// Settings are read once per cold start; a bad secret refuses every request (see config.ts)
-const setup = readSettings(process.env)
-let store: SessionStore | null = null
-
-// Load only the active mode's code, on first use: cookie mode never loads the DynamoDB client,
-// which is most of what a cold start would otherwise spend its time on
-async function storeFor (settings: Settings): Promise<SessionStore> {
-  store ??= settings.mode === 'cookie'
-    ? (await import('./session/cookie-store.ts')).cookieStore(settings)
-    : (await import('./session/table-store.ts')).tableStore(settings)
-  return store
-}
-
 /** What one request read: the stored session (if any, and live) and the app's data checked against the schema */
 interface Current<Data> {
   loaded: Loaded | null
@@ -174,51 +165,6 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
     // (a Set: a sign-out already clears the same cookies, and once is enough)
     return withStandardHeaders({ ...response, cookies: [ ...new Set([ ...clearing, ...(response.cookies ?? []) ]) ] }, settings.deployed)
   }
-}
-
-/** One of an owner's sessions, as `sessionsOf` lists it */
-export interface OwnedSession<Data> {
-  handle: string
-  /** When the owner signed in to it, and when it was last written (ms since epoch) */
-  signedInAt: number
-  lastSeenAt: number
-  data: Data
-}
-
-// Listing and ending an owner's sessions happens outside any one session's request: each store
-// call gets the time a DynamoDB call may take
-const OWNED_DEADLINE_MS = 3000
-
-/**
- * Every live session of `owner` (table mode), its data checked against `schema`; null in cookie
- * mode, which keeps no list. Call it from a handler: a failing store is that request's 503.
- */
-export async function sessionsOf<S extends DataSchema> (schema: S, owner: string): Promise<OwnedSession<DataOf<S>>[] | null> {
-  let settings = settingsOrThrow()
-  let records = await (await storeFor(settings)).listOwned(owner, performance.now() + OWNED_DEADLINE_MS)
-  if (!records) return null
-  return records.flatMap(record => {
-    let { meta, fields } = splitRecord(record)
-    if (meta.handle === null || meta.audience !== settings.audience || !isLive(meta, settings)) return []
-    return [ { handle: meta.handle, signedInAt: meta.since, lastSeenAt: meta.renewed, data: checkData(schema, fields).data } ]
-  })
-}
-
-/**
- * Ends `owner`'s sessions from their next request on: `{ only: handle }`, or all `{ except: handle }`
- * (to end them all, end all but this one and sign out). Table mode deletes their rows and says how
- * many. Cookie mode cannot end one alone (it throws for `only`); for `except` it records that
- * every session signed in until now has ended (null: how many, nobody knows), so the one a
- * request keeps must be re-issued: answer it with `regenerate: true`.
- */
-export async function endSessions (owner: string, which: Which): Promise<number | null> {
-  let settings = settingsOrThrow()
-  return (await storeFor(settings)).endOwned(owner, which, performance.now() + OWNED_DEADLINE_MS)
-}
-
-function settingsOrThrow (): Settings {
-  if (!setup.ok) throw new Error(setup.problem)
-  return setup.settings
 }
 
 /** Reads the session, runs the handler and writes what it returned, re-running it after a lost race */
@@ -281,11 +227,6 @@ function storeFailed (request: Request, err: unknown): Response {
   log(event, request.where, details)
   let response = answer(request, 503, 'Sessions are unavailable right now; try again shortly')
   return { ...response, headers: { ...response.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } }
-}
-
-// Expiry is enforced here, on every read, whatever the cookie or the table still holds
-function isLive (meta: Meta, settings: Settings): boolean {
-  return clock.now() <= endOf(meta, settings)
 }
 
 async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {

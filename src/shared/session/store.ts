@@ -1,5 +1,6 @@
 // The contract both session modes meet. The wrapper in ../session.ts only ever talks to this,
 // so handlers never know (or branch on) which mode they run in.
+import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
 
 /** Bookkeeping the wrapper keeps next to the app's data. App keys must not start with `_`. */
@@ -80,6 +81,11 @@ export interface Lifetime {
  */
 export function endOf ({ renewed, since, ends }: Lifetime, settings: Settings): number {
   return Math.min(renewed + settings.idleSeconds * 1000, since + settings.absoluteSeconds * 1000, ends ?? Infinity)
+}
+
+/** Whether a session is still live: expiry is enforced on every read, whatever the cookie or the table still holds */
+export function isLive (lifetime: Lifetime, settings: Settings): boolean {
+  return clock.now() <= endOf(lifetime, settings)
 }
 
 /** A failure the store describes in its own words: the message is safe to log (no key, no data) */

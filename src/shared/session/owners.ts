@@ -1,0 +1,52 @@
+// An owner's sessions (`Reply.owner`, set at sign-in): listed, and ended from another request.
+// Table mode keeps a row per session, found through the session table's `byOwner` index; cookie
+// mode keeps no list, and ends an owner's sessions by time (revocations.ts).
+import { checkData, splitRecord, type DataOf, type DataSchema } from './data.ts'
+import { setup, storeFor } from './setup.ts'
+import { isLive, type Which } from './store.ts'
+import type { Settings } from './config.ts'
+
+/** One of an owner's sessions, as `sessionsOf` lists it */
+export interface OwnedSession<Data> {
+  handle: string
+  /** When the owner signed in to it, and when it was last written (ms since epoch) */
+  signedInAt: number
+  lastSeenAt: number
+  data: Data
+}
+
+// Listing and ending an owner's sessions happens outside any one session's request: each store
+// call gets the time a DynamoDB call may take
+const OWNED_DEADLINE_MS = 3000
+
+/**
+ * Every live session of `owner` (table mode), its data checked against `schema`; null in cookie
+ * mode, which keeps no list. Call it from a handler: a failing store is that request's 503.
+ */
+export async function sessionsOf<S extends DataSchema> (schema: S, owner: string): Promise<OwnedSession<DataOf<S>>[] | null> {
+  let settings = settingsOrThrow()
+  let records = await (await storeFor(settings)).listOwned(owner, performance.now() + OWNED_DEADLINE_MS)
+  if (!records) return null
+  return records.flatMap(record => {
+    let { meta, fields } = splitRecord(record)
+    if (meta.handle === null || meta.audience !== settings.audience || !isLive(meta, settings)) return []
+    return [ { handle: meta.handle, signedInAt: meta.since, lastSeenAt: meta.renewed, data: checkData(schema, fields).data } ]
+  })
+}
+
+/**
+ * Ends `owner`'s sessions from their next request on: `{ only: handle }`, or all `{ except: handle }`
+ * (to end them all, end all but this one and sign out). Table mode deletes their rows and says how
+ * many. Cookie mode cannot end one alone (it throws for `only`); for `except` it records that
+ * every session signed in until now has ended (null: how many, nobody knows), so the one a
+ * request keeps must be re-issued: answer it with `regenerate: true`.
+ */
+export async function endSessions (owner: string, which: Which): Promise<number | null> {
+  let settings = settingsOrThrow()
+  return (await storeFor(settings)).endOwned(owner, which, performance.now() + OWNED_DEADLINE_MS)
+}
+
+function settingsOrThrow (): Settings {
+  if (!setup.ok) throw new Error(setup.problem)
+  return setup.settings
+}
