@@ -209,7 +209,8 @@ test('cookie mode rereads "signed out before" at most once a minute per Lambda; 
   }
   t.deepEqual(proxy.calls().slice(from), mode === 'table' ? [ 'PutItem' ] : [], mode === 'table' ? 'table mode: the anonymous count stores its row, and the page view makes no call' : 'cookie mode: anonymous requests, a page view and a count, make no DynamoDB call')
 
-  let ended = await askHandlers(callsOf(second, t0 + 5000), here.cookie())('/logout/others', {})
+  let asker = askHandlers(callsOf(second, t0 + 5000), here.cookie())
+  let ended = await asker('/logout/others', {})
   t.equal(ended.status, 200, '5 s later, this device signs out everywhere else (through the second Lambda)')
   let soon = await userAt(first, there.cookie(), t0 + 30_000)
   let late = await userAt(first, there.cookie(), t0 + 62_000)
@@ -223,6 +224,14 @@ test('cookie mode rereads "signed out before" at most once a minute per Lambda; 
   }
   let fresh = await userAt(second, there.cookie(), t0 + 6000)
   t.equal(fresh.user, null, 'the Lambda that recorded it refuses it at once')
+
+  // DynamoDB down when a signed-in request must reread: a 503, never a guess that nothing ended
+  proxy.set({ throttle: Infinity })
+  let down = await first.call('get-index', event({ cookie: asker.cookie() }), t0 + 200_000)
+  let anonymous = await first.call('get-index', event({}), t0 + 200_000)
+  proxy.set({})
+  t.equal(down.response.statusCode, 503, mode === 'cookie' ? 'cookie mode, DynamoDB throttling: the signed-in device that stayed, whose check is due again, gets a 503' : 'table mode, DynamoDB throttling: a 503, as for any session')
+  t.equal(anonymous.response.statusCode, 200, 'while an anonymous page view is served as ever')
 })
 
 test('stop the Lambdas, the proxy and Sandbox', async t => {
