@@ -32,7 +32,7 @@ const TARGETS: Record<string, Target> = {
   'session/config.ts': { unit: [ 'config' ], integration: [ 'architect-settings', 'environments', 'table-names' ] },
   'session/secrets.ts': { unit: [ 'secrets', 'config' ], integration: [] },
   'session/data.ts': { unit: [ 'session-data', 'fuzz-readers' ], integration: [ 'old-shapes', 'errors-and-logs' ] },
-  'session/cookie-store.ts': { unit: [ 'cookie-reader', 'jwe-oracle', 'fuzz-readers', 'session-size' ], integration: [ 'app', 'hostile', 'rotation', 'architect-settings' ] },
+  'session/cookie-store.ts': { unit: [ 'cookie-reader', 'jwe-oracle', 'fuzz-readers', 'session-size' ], integration: [ 'app', 'hostile', 'your-sessions', 'rotation', 'architect-settings' ] },
   'session/cookies.ts': { unit: [ 'cookies', 'cookie-versions' ], integration: [ 'architect-settings', 'host-cookie', 'sibling-domain', 'environments', 'hostile', 'app' ] },
   'session/http.ts': { unit: [ 'http' ], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
   'session/log.ts': { unit: [ 'log' ], integration: [ 'logs', 'errors-and-logs' ] },

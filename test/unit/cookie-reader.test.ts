@@ -89,3 +89,10 @@ test('decrypt answers null, exactly, for a token whose tag does not match', t =>
   t.equal(decrypt(flipped, keyOf(SECRET, 'A256GCM')), null)
   t.end()
 })
+
+test('cookie mode keeps no list of an owner\'s sessions, and cannot end one alone', async t => {
+  let store = storeWith()
+  t.equal(await store.listOwned('ada', performance.now() + 1000), null, 'listOwned: null, there is no list')
+  let refusal = await store.endOwned('ada', { only: 'a-handle' }, performance.now() + 1000).then(() => '', (err: Error) => err.message)
+  t.match(refusal, /cookie mode cannot end one session alone/, 'endOwned({ only }): refused, before any DynamoDB call')
+})
