@@ -10,6 +10,7 @@ import type { Authenticator } from '../helpers/authenticator.ts'
 import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, callsOf, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
+import { getRow } from '../helpers/table.ts'
 
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
@@ -176,18 +177,19 @@ let proxy: DynamoProxy
 let first: WarmLambda
 let second: WarmLambda
 
-test('start Sandbox, and two warm Lambdas, one behind a proxy that counts its DynamoDB calls', async t => {
+test('start Sandbox, and two warm Lambdas behind a proxy that counts their DynamoDB calls', async t => {
   await start(t)
   proxy = await dynamoProxy(ports.tables)
   let secret = await devSecret()
   first = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port) }))
-  second = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret }))
+  second = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port) }))
 })
 
 test('cookie mode rereads "signed out before" at most once a minute per Lambda; table mode ends a session at once; anonymous requests never call DynamoDB', async t => {
   let t0 = Date.now()
   let device = authenticator(EVENT_ORIGIN)
-  t.equal((await signUp(askHandlers(callsOf(second, t0)), device, uniqueName('Clock'))).status, 200, 'signed up, by a client that sends no User-Agent')
+  let name = uniqueName('Clock')
+  t.equal((await signUp(askHandlers(callsOf(second, t0)), device, name)).status, 200, 'signed up, by a client that sends no User-Agent')
   let here = askHandlers(callsOf(second, t0))
   await signIn(here, device)
   let there = askHandlers(callsOf(first, t0))
@@ -213,17 +215,22 @@ test('cookie mode rereads "signed out before" at most once a minute per Lambda; 
   let ended = await asker('/logout/others', {})
   t.equal(ended.status, 200, '5 s later, this device signs out everywhere else (through the second Lambda)')
   let soon = await userAt(first, there.cookie(), t0 + 30_000)
-  let late = await userAt(first, there.cookie(), t0 + 62_000)
+  let late = await userAt(first, there.cookie(), t0 + 61_000)
   if (mode === 'table') {
     t.equal(soon.user, null, 'table mode: the other device is signed out at once')
   }
   else {
     t.notEqual(soon.user, null, 'cookie mode: 30 s later, the first Lambda still trusts what it read (the documented delay)')
-    t.equal(late.user, null, 'cookie mode: 62 s later it has read again, and the other device is signed out')
+    t.equal(late.user, null, 'cookie mode: 61 s, a minute after it read, it reads again, and the other device is signed out')
     t.deepEqual(late.calls, [ 'GetItem' ], 'with one strongly consistent GetItem')
   }
   let fresh = await userAt(second, there.cookie(), t0 + 6000)
   t.equal(fresh.user, null, 'the Lambda that recorded it refuses it at once')
+  if (mode === 'cookie') {
+    let row = await getRow(`signed-out:${name.toLowerCase()}`)
+    t.equal(row?._before, t0 + 5000, 'the account\'s row in the session table holds the time')
+    t.equal(row?._ttl, Math.ceil((t0 + 5000) / 1000) + 30 * 24 * 3600, 'and is swept 30 days later, when every session begun before it has ended anyway')
+  }
 
   // DynamoDB down when a signed-in request must reread: a 503, never a guess that nothing ended
   proxy.set({ throttle: Infinity })
