@@ -170,6 +170,37 @@ test('keep me signed in: a cookie with Max-Age when chosen, a browser-session co
   t.match((await up.post('/count', { by: 1 }, JSON_HEADERS)).setCookie ?? '', /Max-Age=604800/, 'and keeps it')
 })
 
+test('hostile bodies to the session and passkey routes, signed in or not: a 4xx with a message, never a 5xx', async t => {
+  let { device } = await account()
+  let routes = [ '/sessions/end', '/logout/others', '/logout/everywhere', '/passkeys/register/options', '/passkeys/register', '/passkeys/login/options', '/passkeys/login' ]
+  let bodies: [string, string, string][] = [
+    [ 'invalid JSON', '{"handle":', 'application/json' ],
+    [ 'JSON null', 'null', 'application/json' ],
+    [ 'an array', '[1,2]', 'application/json' ],
+    [ 'a 5,000-character handle', JSON.stringify({ handle: 'h'.repeat(5000) }), 'application/json' ],
+    [ 'a handle that is an object', JSON.stringify({ handle: { $ne: '' }, remember: 'yes' }), 'application/json' ],
+    [ 'another content type', '<xml/>', 'text/xml' ],
+    [ 'a 1 MB body', JSON.stringify({ handle: 'x'.repeat(1024 * 1024) }), 'application/json' ],
+  ]
+  let fiveHundreds: string[] = []
+  let unexplained: string[] = []
+  for (let signedInAs of [ null, device ]) {
+    for (let route of routes) {
+      for (let [ label, body, type ] of bodies) {
+        let browser = signedInAs ? await signedIn(signedInAs) : visitor()
+        let reply = await browser.post(route, body, { ...JSON_HEADERS, 'content-type': type })
+        let where = `${signedInAs ? 'signed in' : 'signed out'}, ${route}, ${label}: ${reply.status}`
+        if (reply.status >= 500) fiveHundreds.push(where)
+        else if (reply.status >= 400 && typeof reply.json().error !== 'string') unexplained.push(where)
+      }
+    }
+  }
+  t.deepEqual(fiveHundreds, [], `no 5xx among ${2 * routes.length * bodies.length} hostile requests`)
+  t.deepEqual(unexplained, [], 'and every 4xx says why, in {"error"}')
+  let crossSite = await (await signedIn(device)).post('/logout/everywhere', {}, { ...JSON_HEADERS, origin: 'https://evil.example' })
+  t.equal(crossSite.status, 403, 'a sign-out everywhere posted from another site: 403')
+})
+
 test('end Sandbox', end)
 
 // Warm Lambdas, with time moved: how long a session ended elsewhere can still be used
