@@ -10,7 +10,7 @@ import type { Authenticator } from '../helpers/authenticator.ts'
 import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, callsOf, type WarmLambda } from '../helpers/warm-lambda.ts'
 import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
-import { getRow } from '../helpers/table.ts'
+import { getRow, putRow } from '../helpers/table.ts'
 
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
@@ -79,6 +79,22 @@ test(`GET /sessions lists the account's sessions: all of them in table mode, thi
   let page = await laptop.get('/sessions')
   t.match(page.text, /<li><strong>Chrome on macOS<\/strong> \(this one\)/, 'the page lists them too')
 })
+
+if (mode === 'table') {
+  test('table mode lists only the account\'s live sessions of this app and stage: not a row without a handle, another stage\'s, or an expired one', async t => {
+    let { device, name } = await account()
+    let browser = await signedIn(device)
+    let owner = name.toLowerCase()
+    let now = Date.now()
+    let row = (id: string, fields: object) => putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(now / 1000) + 3600, _renewed: now, _since: now, _version: 1, _owner: owner, _aud: 'arc-sessions/testing', ...fields })
+    await row(`no-handle-${now}`, {})
+    await row(`other-stage-${now}`, { _handle: 'otherstagehandle', _aud: 'arc-sessions/production' })
+    await row(`expired-${now}`, { _handle: 'expiredhandle000', _renewed: now - 8 * 24 * 3600 * 1000, _since: now - 8 * 24 * 3600 * 1000 })
+    let list = await listOf(browser)
+    t.equal(list.sessions.length, 1, 'one session: this one')
+    t.ok(list.sessions.every(s => typeof s.handle === 'string' && s.current), 'and nothing else')
+  })
+}
 
 test('ending one session by its handle: table mode signs that device out; cookie mode answers 409', async t => {
   let { device } = await account()
