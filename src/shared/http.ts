@@ -59,6 +59,11 @@ export function textField (fields: Fields, name: string, max: number): string | 
   return length >= 1 && length <= max && !HIDDEN.test(text) && VISIBLE.test(text) ? text : null
 }
 
+/** A time for a page: `2026-11-30 10:04 UTC` (ms since epoch) */
+export function when (ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+}
+
 export function escapeHtml (text: string): string {
   return text
     .replaceAll('&', '&amp;')

@@ -1,6 +1,6 @@
 // The one page of the app: plain HTML forms, so counting and the cart work with JavaScript off.
 // Passkeys need the page's one script (script.ts).
-import { escapeHtml } from '../../shared/http.ts'
+import { escapeHtml, when } from '../../shared/http.ts'
 import type { AppData } from '../../shared/app.ts'
 import type { Session, Storage } from '../../shared/session.ts'
 import { ICON } from '../../shared/session/http.ts'
@@ -25,10 +25,6 @@ const SESSIONS_TEXT = {
     at its next request, within a minute.`,
   table: `Every device you are signed in on is a row in the session table: see them all, and end any
     one of them, the others, or all; each is signed out at its next request.`,
-}
-
-function when (ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 }
 
 /** What this visitor's session looks like right now: sizes and names, never the secret or the cookie */

@@ -11,7 +11,7 @@
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import * as v from 'valibot'
 import { AppSession, done, state, type AppData } from '../app.ts'
-import { escapeHtml, html, json, readFields, redirect, textField, wantsJson } from '../http.ts'
+import { escapeHtml, html, json, readFields, redirect, textField, wantsJson, when } from '../http.ts'
 import { ICON } from '../session/http.ts'
 import { STYLE } from '../style.ts'
 import { clock } from '../session/clock.ts'
@@ -98,8 +98,6 @@ function signedOut (event: Event, session: Session<AppData>): Reply<AppData> {
 function refuse (event: Event, status: number, message: string): Reply<AppData> {
   return wantsJson(event) ? json(status, { error: message }) : { ...redirect('/'), flash: message }
 }
-
-const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 
 /** The page of GET /sessions: the list, an End button for each (table mode), and what this mode can do */
 function sessionsPage ({ listable, sessions }: { listable: boolean, sessions: Listed[] }, flash: string | null): string {
