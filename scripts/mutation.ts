@@ -28,7 +28,7 @@ interface Target {
 // Sandbox: 1 to 15 s); those that measure time (concurrency, deadlines) last, since a loaded
 // machine can slow them into failing
 const TARGETS: Record<string, Target> = {
-  'session.ts': { unit: [ 'session-size' ], integration: [ 'app', 'errors-and-logs', 'lifecycle', 'stage-binding', 'host-cookie', 'sibling-domain', 'dynamodb-costs', 'rotation', 'expiry-edges', 'environments', 'headers', 'architect-settings', 'hostile', 'old-shapes', 'logs', 'sign-in', 'passkeys', 'your-sessions', 'lost-answers', 'concurrency', 'deadlines' ] },
+  'session.ts': { unit: [ 'session-size' ], integration: [ 'app', 'errors-and-logs', 'lifecycle', 'stage-binding', 'host-cookie', 'sibling-domain', 'dynamodb-costs', 'rotation', 'expiry-edges', 'environments', 'headers', 'architect-settings', 'hostile', 'old-shapes', 'logs', 'sign-in', 'passkeys', 'your-sessions', 'fourth-review', 'lost-answers', 'concurrency', 'deadlines' ] },
   'session/config.ts': { unit: [ 'config' ], integration: [ 'architect-settings', 'environments', 'table-names' ] },
   'session/secrets.ts': { unit: [ 'secrets', 'config' ], integration: [] },
   'session/data.ts': { unit: [ 'session-data', 'fuzz-readers' ], integration: [ 'old-shapes', 'errors-and-logs' ] },
@@ -37,15 +37,18 @@ const TARGETS: Record<string, Target> = {
   'session/http.ts': { unit: [ 'http' ], integration: [ 'headers', 'hostile', 'environments', 'app' ] },
   'session/log.ts': { unit: [ 'log' ], integration: [ 'logs', 'errors-and-logs' ] },
   'session/store.ts': { unit: [], integration: [ 'passkeys', 'logs', 'expiry-edges', 'faults', 'dynamodb-costs', 'concurrency', 'deadlines' ] },
-  'session/table-store.ts': { unit: [ 'table-store', 'fuzz-readers' ], integration: [ 'passkeys', 'your-sessions', 'dynamodb-costs', 'old-shapes', 'sign-out-race', 'lost-answers', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
+  'session/table-store.ts': { unit: [ 'table-store', 'fuzz-readers' ], integration: [ 'passkeys', 'your-sessions', 'fourth-review', 'dynamodb-costs', 'old-shapes', 'sign-out-race', 'lost-answers', 'table-names', 'hostile', 'rotation', 'host-cookie', 'lifecycle', 'logs', 'faults', 'concurrency', 'deadlines' ], tableOnly: true },
   'session/clock.ts': { unit: [], integration: [ 'expiry-edges' ] },
-  'session/revocations.ts': { unit: [], integration: [ 'your-sessions', 'dynamodb-costs' ] },
-  'session/owners.ts': { unit: [], integration: [ 'your-sessions', 'dynamodb-costs' ] },
+  'session/revocations.ts': { unit: [], integration: [ 'fourth-review', 'your-sessions', 'dynamodb-costs' ] },
+  'session/recent.ts': { unit: [ 'recent' ], integration: [] },
+  'session/deadline.ts': { unit: [ 'table-store' ], integration: [ 'deadlines', 'faults' ] },
+  'session/owners.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
   // Beside the wrapper: passkey sign-up and sign-in
-  'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
-  'auth/accounts.ts': { unit: [], integration: [ 'passkeys', 'lost-answers', 'dynamodb-costs' ] },
+  'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
+  'auth/accounts.ts': { unit: [], integration: [ 'passkeys', 'fourth-review', 'lost-answers', 'dynamodb-costs' ] },
   'auth/relying-party.ts': { unit: [ 'setup-env' ], integration: [ 'passkeys' ] },
-  'auth/devices.ts': { unit: [], integration: [ 'your-sessions', 'dynamodb-costs' ] },
+  'auth/devices.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
+  'auth/challenges.ts': { unit: [], integration: [ 'fourth-review', 'passkeys', 'dynamodb-costs' ] },
 }
 
 // The files unit tests alone can hold to the mark, fast enough for CI: settings, secrets, session

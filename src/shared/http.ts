@@ -44,8 +44,10 @@ export function readFields (event: Event, maxBytes = MAX_BODY_BYTES): BodyResult
 }
 
 // Control and format characters garble logs and pages. Default-ignorable ones (U+034F, U+3164,
-// U+FE0F, ...) draw nothing, so "admin" plus one of them looks like "admin" and is not.
-const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u
+// U+FE0F, ...) draw nothing, so "admin" plus one of them looks like "admin" and is not. A lone
+// surrogate (half of an emoji, which JSON can carry) is no character at all, and DynamoDB
+// refuses to store it.
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u
 // At least one character that draws something: a letter, digit, punctuation or symbol, other than
 // the blank Braille pattern U+2800, which is a symbol that draws nothing
 const VISIBLE = /(?!\u2800)[\p{L}\p{N}\p{P}\p{S}]/u

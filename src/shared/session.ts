@@ -23,10 +23,10 @@ import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type 
 import { ICON, html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
 import { log, type SessionEvent, type Where } from './session/log.ts'
 import { setup, storeFor } from './session/setup.ts'
-import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, isLive, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
+import { ConflictError, DeadlineError, SessionEndedError, StoreError, ThrottledError, endOf, isLive, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
 
 // An owner's sessions, listed and ended (session/owners.ts)
-export { endSessions, sessionsOf, type OwnedSession } from './session/owners.ts'
+export { endSession, sessionsOf, type OwnedSession } from './session/owners.ts'
 
 export interface Session<Data> {
   data: Data
@@ -47,7 +47,7 @@ export interface Storage {
   rowId: string | null
   /** When the session ends if the visitor does not come back (ms since epoch), or null */
   expiresAt: number | null
-  /** An owned session's handle, by which `sessionsOf` lists it and `endSessions` ends it; null without an owner */
+  /** An owned session's handle, by which `sessionsOf` lists it and `endSession` ends it; null without an owner */
   handle: string | null
 }
 
@@ -68,9 +68,16 @@ export type Reply<Data> = Response & {
   endsIn?: number
   /**
    * Who the session belongs to (an account's id), kept for later answers: all of an owner's
-   * sessions can then be listed (`sessionsOf`) and ended (`endSessions`). Set it at sign-in.
+   * sessions can then be listed (`sessionsOf`) and ended (`endSession`, `endOthers`). Set it at sign-in.
    */
   owner?: string
+  /**
+   * End every other session of this session's owner, from their next request on, and keep this
+   * one under a new identity. Table mode deletes their rows; cookie mode records that every
+   * session signed in until now has ended, and re-issues this one as signed in at that moment.
+   * A session that was itself ended elsewhere is signed out instead (401).
+   */
+  endOthers?: true
   /**
    * Sign-in's "keep me signed in on this device": true, the cookie lasts the idle limit
    * (`Max-Age`); false, a browser-session cookie (no Max-Age, gone when the browser closes), on
@@ -196,7 +203,7 @@ async function respond<S extends DataSchema> (request: Request, schema: S, handl
       reply = await handler(event, view(current, request))
     }
     catch (err) {
-      // The store failing under `sessionsOf` or `endSessions` is a 503 like any other store failure
+      // The store failing under `sessionsOf` or `endSession` is a 503 like any other store failure
       if (err instanceof StoreError) return storeFailed(request, err)
       // A bug in a handler is ours, not the session store's: say so, in the log and the status
       log('handler.failed', where, { error: err instanceof Error ? err.name : typeof err, message: err instanceof Error ? err.stack : undefined })
@@ -207,6 +214,7 @@ async function respond<S extends DataSchema> (request: Request, schema: S, handl
       return await commit(request, reply, current, sessions)
     }
     catch (err) {
+      if (err instanceof SessionEndedError) return endedElsewhere(request)
       if (!(err instanceof ConflictError)) return storeFailed(request, err)
       if (attempt === MAX_ATTEMPTS) {
         log('conflicts.exhausted', where, { attempts: attempt, waitedMs: Math.round(waitedMs) })
@@ -227,6 +235,12 @@ function storeFailed (request: Request, err: unknown): Response {
   log(event, request.where, details)
   let response = answer(request, 503, 'Sessions are unavailable right now; try again shortly')
   return { ...response, headers: { ...response.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } }
+}
+
+// Found out while ending the others (`Reply.endOthers`): this session had been ended already
+function endedElsewhere (request: Request): Response {
+  log('session.revoked', request.where)
+  return cleared(answer(request, 401, 'This session was signed out from another device; sign in again'), request, request.settings.cookie.name)
 }
 
 async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {
@@ -308,10 +322,29 @@ function keptFrom (meta: Meta | null, now: number, flash?: string): Bookkeeping 
 // 96 random bits: a handle names a session to its owner, and opens nothing
 const newHandle = () => randomBytes(12).toString('base64url')
 
+/** An owned session's handle: a new identity gets a new one, so a handle never outlives the session it named */
+function handleFor (owner: string | null, kept: string | null, newIdentity: boolean): string | null {
+  if (owner === null) return null
+  return newIdentity || kept === null ? newHandle() : kept
+}
+
+/**
+ * Whether a session the handler left unchanged must be written back all the same: a flash is
+ * shown once, so reading it is a change; an old renewal, a session from before the
+ * app-and-stage binding, one sealed with the previous secret, or data that failed the schema
+ * gets refreshed
+ */
+function isStale ({ loaded, meta, reset }: Current<unknown>, settings: Settings, now: number): boolean {
+  if (!loaded || !meta) return false
+  return meta.flash !== null || now - meta.renewed > renewAfterMs(settings) || meta.audience === null || loaded.oldSecret || reset.length > 0
+}
+
 async function commit<Data extends object> (request: Request, reply: Reply<Data>, current: Current<Data>, sessions: SessionStore): Promise<Response> {
   let { event, settings, sent, where, deadline } = request
-  let { session: data, flash, regenerate, destroy, endsIn, owner, remember, ...response } = reply
+  let { session: data, flash, regenerate, destroy, endsIn, owner, remember, endOthers, ...response } = reply
   let { loaded, meta } = current
+  // When the kept session counts as signed in from, once its owner's others have ended
+  let keptSince = endOthers && meta?.owner ? await sessions.endOthers(meta.owner, { handle: meta.handle, since: meta.since }, deadline) : null
   let now = clock.now()
   // A live legacy `_idx` moves to `__Host-idx` under a new identity, so the `_idx` string (which
   // a sibling subdomain could have planted) opens nothing after this; it is cleared as well
@@ -326,47 +359,55 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
     return clearingLegacy(cleared(response, request, settings.cookie.name))
   }
 
-  let mustWrite = data !== undefined || flash !== undefined || regenerate === true || moving ||
-    // a flash is shown once, so reading it is a change; an old secret, an old renewal, data
-    // that failed the schema or a session from before the app-and-stage binding gets refreshed
-    (meta !== null && (meta.flash !== null || meta.audience === null || now - meta.renewed > renewAfterMs(settings))) ||
-    loaded?.oldSecret === true || current.reset.length > 0
-  if (!mustWrite) {
+  let changed = data !== undefined || flash !== undefined || regenerate === true || moving || keptSince !== null
+  if (!changed && !isStale(current, settings, now)) {
     // A visitor without a session costs nothing: no row, no cookie. A dead cookie is cleared.
     return sent && !loaded ? cleared(response, request, sent.name) : withStandardHeaders(response, settings.deployed)
   }
 
-  let newIdentity = regenerate === true || moving
+  let newIdentity = regenerate === true || moving || keptSince !== null
   let kept = keptFrom(meta, now)
   let ownedBy = owner ?? kept.owner
   let record = recordOf(data ?? current.data, settings, now, {
     // The absolute lifetime runs from the session's start or the last sign-in, whichever is later
-    since: regenerate ? now : kept.since,
+    since: keptSince ?? (regenerate ? now : kept.since),
     flash,
     // An early end lasts until the data changes: showing a flash or renewing keeps it
     ends: endsIn !== undefined ? now + endsIn * 1000 : data === undefined ? kept.ends : null,
     owner: ownedBy,
-    // A new identity gets a new handle, so a handle never outlives the session it named
-    handle: ownedBy === null ? null : newIdentity || kept.handle === null ? newHandle() : kept.handle,
+    handle: handleFor(ownedBy, kept.handle, newIdentity),
     forget: remember !== undefined ? !remember : kept.forget,
   })
 
-  if (Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES) {
+  if (tooLarge(record)) {
     if (wantsJson(event)) return withStandardHeaders(json(413, { error: SESSION_TOO_LARGE }), settings.deployed)
     // Keep the stored data as it was; only leave the message
-    record = recordOf(current.data, settings, now, keptFrom(meta, now, SESSION_TOO_LARGE))
+    record = recordOf(current.data, settings, now, { ...keptFrom(meta, now, SESSION_TOO_LARGE), since: keptSince ?? kept.since })
     response = redirect('/')
-    newIdentity = moving
+    newIdentity = moving || keptSince !== null
   }
 
   let value = await sessions.save(record, loaded, newIdentity, deadline)
   if (!loaded) log('session.created', where)
-  else if (regenerate) log('session.regenerated', where)
+  else if (regenerate || keptSince !== null) log('session.regenerated', where)
   else if (moving) log('session.moved', where)
   // The cookie lives exactly as long as the server will accept the session, or, not remembered,
   // until the browser closes
   let maxAge = record._forget ? null : Math.ceil((endOf({ renewed: now, since: record._since ?? now, ends: record._ends ?? null }, settings) - now) / 1000)
   return clearingLegacy(withStandardHeaders(setCookie(response, settings, settings.cookie.name, value, maxAge), settings.deployed))
+}
+
+const tooLarge = (record: SessionRecord) => Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES
+
+/**
+ * Whether a session holding `data`, with `owner`, fits in MAX_RECORD_BYTES. An answer that would
+ * not is refused (413) after the handler ran: a handler asks first before a step it cannot take
+ * back, such as writing rows of its own.
+ */
+export function fits (data: object, owner: string | null = null): boolean {
+  if (!setup.ok) return false
+  let now = clock.now()
+  return !tooLarge(recordOf(data, setup.settings, now, { since: now, ends: null, owner, handle: owner === null ? null : newHandle(), forget: true }))
 }
 
 function answer ({ event, settings }: Request, status: number, message: string): Response {

@@ -17,6 +17,8 @@ export interface DynamoFaults {
   invalidWrites?: number
   /** How many writes (PutItem, DeleteItem) to pass to DynamoDB and then cut off, as a reset connection loses the answer */
   loseAnswers?: number
+  /** Items per Query page, as DynamoDB's 1 MB pages cut a long answer: the rest needs LastEvaluatedKey */
+  queryPage?: number
 }
 
 export interface Held {
@@ -58,11 +60,12 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     let body = Buffer.concat(await req.toArray() as Buffer[])
     let operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
     // Sandbox's DynamoDB always reads the latest write; the real one may not, unless asked to
-    let sent = JSON.parse(body.toString() || '{}') as { ConsistentRead?: boolean, TableName?: string }
+    let sent = JSON.parse(body.toString() || '{}') as { ConsistentRead?: boolean, TableName?: string, RequestItems?: Record<string, unknown> }
     let stale = operation === 'GetItem' && sent.ConsistentRead !== true
     // Calls on the session table go by their operation alone; the others name their table too.
     // (Sandbox's physical names end in the logical one: arc-sessions-staging-account)
-    let table = String(sent.TableName).split('-').at(-1)
+    // (BatchWriteItem names its table in RequestItems)
+    let table = String(sent.TableName ?? Object.keys(sent.RequestItems ?? {})[0]).split('-').at(-1)
     seen.push(`${stale ? 'GetItem (eventually consistent)' : operation}${table === 'session' ? '' : ` on ${table}`}`)
     // A call meets the faults in force when it arrives, even if the test has moved on by the time
     // its delay is over (the handler gave up on it; it must not land late)
@@ -85,6 +88,10 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     if (throttled) return refuse(res, throttleWith, THROTTLING[throttleWith])
     if (conflicted) return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
     if (invalid) return refuse(res, 'ValidationException', 'One or more parameter values were invalid')
+    if (operation === 'Query' && faults.queryPage) {
+      body = Buffer.from(JSON.stringify({ ...sent, Limit: faults.queryPage }))
+      req.headers['content-length'] = String(body.length)
+    }
     let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
       // DynamoDB has done the write; the client never hears so
       if (lost) return void answer.resume().on('end', () => res.socket?.destroy())

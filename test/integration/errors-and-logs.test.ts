@@ -158,7 +158,7 @@ test('a request with neither a Lambda nor an API Gateway request id is logged as
 test('a stored session that fails the schema: one log line naming the fields, never their values', async t => {
   let secret = await devSecret()
   let bound = { _aud: `${process.env.ARC_APP_NAME}/testing`, _since: Date.now() }
-  let fields = { count: 'VALUE-ONE', cart: 'VALUE-TWO', user: { name: 'Ada', account: 'ada', since: Date.now() }, ...bound }
+  let fields = { count: 'VALUE-ONE', cart: 'VALUE-TWO', user: { name: 'Ada', account: 'ada', since: Date.now() }, _owner: 'ada', _handle: 'errors-logs-0000', ...bound }
   let cookie = `_idx=${sealSession(fields, secret)}`
   if (mode === 'table') {
     await putRow({ ...fields, _idx: 'logged-shape-00000000000', _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1 })

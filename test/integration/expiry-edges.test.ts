@@ -37,7 +37,8 @@ test('with a 30-minute idle limit, a visitor who reads every 10 minutes stays si
 /** A signed-in session the way plain arc.http() stores it: no `_renewed`, no `_since` */
 async function architectSession (writtenAt: number): Promise<string> {
   let secret = await devSecret()
-  let data = { user: { name: 'Ada', account: 'ada', since: writtenAt } }
+  // (with an owner, as every sign-in of this app has: one without is signed out, docs/security.md)
+  let data = { user: { name: 'Ada', account: 'ada', since: writtenAt }, _owner: 'ada', _handle: 'expiry-edges-000' }
   if (mode === 'cookie') return `_idx=${seal({ ...data, iat: Math.floor(writtenAt / 1000) }, secret)}`
   let id = `architect-${writtenAt}`
   // Architect's ddb provider sets `_ttl` a week after each write

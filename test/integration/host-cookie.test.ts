@@ -30,7 +30,7 @@ async function whoIs (cookie: string) {
 
 /** A session written before deployed stages used `__Host-idx`: an `_idx` cookie, count 4 */
 async function sessionFromBefore (name = 'Ada'): Promise<string> {
-  let data = { count: 4, user: { name, account: name.toLowerCase(), since: Date.now() } }
+  let data = { count: 4, user: { name, account: name.toLowerCase(), since: Date.now() }, _owner: name.toLowerCase(), _handle: 'host-cookie-0000' }
   if (mode === 'cookie') return `_idx=${sealSession(data, STRONG)}`
   let id = `from-before-${Date.now()}`
   await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, _renewed: Date.now(), _version: 1, ...data })

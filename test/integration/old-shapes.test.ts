@@ -63,7 +63,7 @@ for (let [ label, fields ] of SHAPES) {
 }
 
 test('a signed-in user whose cart has an old shape stays signed in; only the cart is reset', async t => {
-  let browser = visitor(await storedAs({ count: 3, user: { name: 'Ada', account: 'ada', since: Date.now() }, cart: 'apple' }))
+  let browser = visitor(await storedAs({ count: 3, user: { name: 'Ada', account: 'ada', since: Date.now() }, cart: 'apple', _owner: 'ada', _handle: 'old-shapes-00000' }))
   let state = (await browser.get('/', JSON_HEADERS)).json<State>()
   t.deepEqual([ state.user, state.count, state.cart ], [ { name: 'Ada' }, 3, [] ], 'user and count kept, cart reset')
 })

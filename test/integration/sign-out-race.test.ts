@@ -17,7 +17,7 @@ let secret = ''
 
 /** A signed-in row as plain arc.http() writes it (no `_version`), and its cookie value */
 async function architectRow (id: string, name = 'Ada'): Promise<string> {
-  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, user: { name, account: name.toLowerCase(), since: Date.now() } })
+  await putRow({ _idx: id, _secret: 'x', _ttl: Math.floor(Date.now() / 1000) + 3600, user: { name, account: name.toLowerCase(), since: Date.now() }, _owner: name.toLowerCase(), _handle: 'sign-out-race-00' })
   return sign(id, secret)
 }
 

@@ -53,7 +53,7 @@ test('a session staging wrote opens nothing in production, and the reverse', asy
 })
 
 test('a session from before the binding (plain arc.http()) is read once and re-issued bound to this stage', async t => {
-  let data = { count: 3, user: { name: 'Adopter', account: 'adopter', since: Date.now() } }
+  let data = { count: 3, user: { name: 'Adopter', account: 'adopter', since: Date.now() }, _owner: 'adopter', _handle: 'stage-binding-00' }
   let id = `unbound-${Date.now()}`
   let before = mode === 'cookie'
     ? `_idx=${sealSession(data, SHARED)}`

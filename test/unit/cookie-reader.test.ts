@@ -85,7 +85,8 @@ test('every other shape is refused, as no session, without throwing', async t =>
 
 test('decrypt answers null, exactly, for a token whose tag does not match', t => {
   let good = seal({ count: 1, _renewed: NOW }, SECRET)
-  let flipped = good.slice(0, -2) + (good.endsWith('A') ? 'B' : 'A') + good.slice(-1)
+  // (the next-to-last character of the tag changes: it is the one replaced, 1 time in 64 an 'A' already)
+  let flipped = good.slice(0, -2) + (good.at(-2) === 'A' ? 'B' : 'A') + good.slice(-1)
   t.equal(decrypt(flipped, keyOf(SECRET, 'A256GCM')), null)
   t.end()
 })
@@ -93,6 +94,6 @@ test('decrypt answers null, exactly, for a token whose tag does not match', t =>
 test('cookie mode keeps no list of an owner\'s sessions, and cannot end one alone', async t => {
   let store = storeWith()
   t.equal(await store.listOwned('ada', performance.now() + 1000), null, 'listOwned: null, there is no list')
-  let refusal = await store.endOwned('ada', { only: 'a-handle' }, performance.now() + 1000).then(() => '', (err: Error) => err.message)
-  t.match(refusal, /cookie mode cannot end one session alone/, 'endOwned({ only }): refused, before any DynamoDB call')
+  let refusal = await store.endOne('ada', 'a-handle', performance.now() + 1000).then(() => '', (err: Error) => err.message)
+  t.match(refusal, /cookie mode cannot end one session alone/, 'endOne: refused, before any DynamoDB call')
 })

@@ -3,7 +3,8 @@
 // a throw), and how one call is held to the request's budget.
 import test from 'tape'
 import { sign } from 'cookie-signature'
-import { bounded, recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
+import { bounded } from '../../src/shared/session/deadline.ts'
+import { recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
 import { DeadlineError, ThrottledError } from '../../src/shared/session/store.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 

@@ -1,6 +1,5 @@
 // GET /sessions: the account's sessions (every one in table mode, this one in cookie mode). The answers are in src/shared/auth/devices.ts.
-import { AppSession } from '../../shared/app.ts'
+import { withAppSession } from '../../shared/app.ts'
 import { listSessions } from '../../shared/auth/devices.ts'
-import { withSession } from '../../shared/session.ts'
 
-export const handler = withSession(AppSession, listSessions)
+export const handler = withAppSession(listSessions)

@@ -1,10 +1,9 @@
 // POST /cart: adds `item` to the visitor's cart. A cart is the classic session that grows,
 // so this is also the route where the session size limit shows (see MAX_RECORD_BYTES).
-import { AppSession, badInput, done } from '../../shared/app.ts'
+import { badInput, done, withAppSession } from '../../shared/app.ts'
 import { readFields, textField } from '../../shared/http.ts'
-import { withSession } from '../../shared/session.ts'
 
-export const handler = withSession(AppSession, async (event, session) => {
+export const handler = withAppSession(async (event, session) => {
   let body = readFields(event)
   if (!body.ok) return badInput(event, body.error)
 

@@ -1,9 +1,8 @@
 // POST /count: adds `by` (1 to 100, default 1) to the visitor's count.
-import { AppSession, badInput, done } from '../../shared/app.ts'
+import { badInput, done, withAppSession } from '../../shared/app.ts'
 import { readFields } from '../../shared/http.ts'
-import { withSession } from '../../shared/session.ts'
 
-export const handler = withSession(AppSession, async (event, session) => {
+export const handler = withAppSession(async (event, session) => {
   let body = readFields(event)
   if (!body.ok) return badInput(event, body.error)
 

@@ -1,10 +1,9 @@
 // POST /logout: ends the session. Table mode deletes the row; cookie mode can only clear the cookie.
 import * as v from 'valibot'
-import { AppSession, state } from '../../shared/app.ts'
+import { AppSession, state, withAppSession } from '../../shared/app.ts'
 import { json, redirect, wantsJson } from '../../shared/http.ts'
-import { withSession } from '../../shared/session.ts'
 
-export const handler = withSession(AppSession, async (event, session) => {
+export const handler = withAppSession(async (event, session) => {
   // JSON clients see the state a new visitor starts from: the schema's defaults
   let signedOut = { ...session, data: v.parse(AppSession, {}), flash: null }
   let response = wantsJson(event) ? json(200, state(signedOut)) : redirect('/')

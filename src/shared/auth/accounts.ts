@@ -3,9 +3,10 @@
 //
 // Nothing here is secret. A passkey row holds a public key: a copy of the table lets nobody sign
 // in. Rows are still input (a hand edit, an older version of this app), so each is checked on read.
+import { randomBytes } from 'node:crypto'
 import arc from '@architect/functions'
 import { StoreError } from '../session/store.ts'
-import { bounded } from '../session/table-store.ts'
+import { bounded } from '../session/deadline.ts'
 
 export interface Account {
   /** The key: the name folded to one case, so "Ada" and "ADA" are one account */
@@ -41,13 +42,15 @@ export function accountKey (name: string): string {
 // DynamoDB answers in milliseconds; a call that takes seconds is a failure, answered with a 503
 const DB_TIMEOUT_MS = 3000
 
-/** Runs one DynamoDB call; any failure but a failed condition becomes a StoreError (a 503) */
-type Tables = Awaited<ReturnType<typeof arc.tables<{ account: Account, passkey: Passkey }>>>
+// The tables this file writes (the session table holds the spent challenges: challenges.ts)
+type Rows = { account: Account, passkey: Passkey, session: Record<string, unknown> }
+type Tables = Awaited<ReturnType<typeof arc.tables<Rows>>>
 
+/** Runs one DynamoDB call; any failure but a failed condition becomes a StoreError (a 503) */
 async function call<T> (operation: (db: Tables) => Promise<T>): Promise<T> {
   let deadline = performance.now() + DB_TIMEOUT_MS
   try {
-    let tables = await bounded(() => arc.tables<{ account: Account, passkey: Passkey }>(), deadline)
+    let tables = await bounded(() => arc.tables<Rows>(), deadline)
     return await bounded(() => operation(tables), deadline)
   }
   catch (err) {
@@ -62,22 +65,24 @@ function isConditionFailed (err: unknown): boolean {
 
 /**
  * Writes a row only if its key is new. aws-lite retries a write whose answer was lost, and that
- * retry fails the condition its first try met: so after a failed condition, the row is read back,
- * and if it is ours (`isOurs`), the write landed.
+ * retry fails the condition its first try met: so each write carries a random token, and after a
+ * failed condition the row is read back. Only our own token means the write landed: a row that
+ * merely looks like ours (the same user handle, the same key) was someone else's write.
  */
-async function putIfNew (table: 'account' | 'passkey', key: string, Item: Record<string, unknown>, isOurs: (row: Record<string, unknown>) => boolean): Promise<boolean> {
+export async function putIfNew (table: keyof Rows, key: string, Item: Record<string, unknown>): Promise<boolean> {
+  let _write = randomBytes(12).toString('base64url')
   try {
-    await call(db => db._client.PutItem({ TableName: db.name(table), Item, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': key } }))
+    await call(db => db._client.PutItem({ TableName: db.name(table), Item: { ...Item, _write }, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': key } }))
     return true
   }
   catch (err) {
     if (!isConditionFailed(err)) throw err
     let row = await read(table, { [key]: Item[key] })
-    return row !== null && isOurs(row)
+    return row?._write === _write
   }
 }
 
-async function read (table: 'account' | 'passkey', Key: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+async function read (table: keyof Rows, Key: Record<string, unknown>): Promise<Record<string, unknown> | null> {
   let { Item } = await call(db => db._client.GetItem({ TableName: db.name(table), Key, ConsistentRead: true }))
   return Item ?? null
 }
@@ -93,7 +98,7 @@ export async function findAccount (name: string): Promise<Account | null> {
 
 /** Creates the account; false when its name is taken. The condition, not a read first, makes names unique. */
 export function createAccount (account: Account): Promise<boolean> {
-  return putIfNew('account', 'name', { ...account }, row => row.userId === account.userId)
+  return putIfNew('account', 'name', { ...account })
 }
 
 export async function findPasskey (id: string): Promise<Passkey | null> {
@@ -110,7 +115,7 @@ export async function findPasskey (id: string): Promise<Passkey | null> {
  * it their account.
  */
 export function addPasskey (passkey: Passkey): Promise<boolean> {
-  return putIfNew('passkey', 'id', { ...passkey }, row => row.publicKey === passkey.publicKey && row.account === passkey.account)
+  return putIfNew('passkey', 'id', { ...passkey })
 }
 
 /** Removes a passkey stored for an account that could not be created (its name was taken) */

@@ -1,6 +1,6 @@
 // An account's sessions, which the account can see and end: GET /sessions, POST /sessions/end,
 // POST /logout/others and POST /logout/everywhere. What each mode can do is the wrapper's
-// (sessionsOf, endSessions); this is what the app answers.
+// (sessionsOf, endSession, Reply.endOthers); this is what the app answers.
 //
 // - Table mode lists every live session of the account (a Query of the session table's index on
 //   the owner) and ends any of them at once: their rows are deleted.
@@ -15,7 +15,7 @@ import { escapeHtml, html, json, readFields, redirect, textField, wantsJson, whe
 import { ICON } from '../session/http.ts'
 import { STYLE } from '../style.ts'
 import { clock } from '../session/clock.ts'
-import { endSessions, sessionsOf, type Reply, type Session } from '../session.ts'
+import { endSession, sessionsOf, type Reply, type Session } from '../session.ts'
 
 type Answer = Promise<Reply<AppData>>
 type User = NonNullable<AppData['user']>
@@ -49,7 +49,7 @@ async function listed (session: Session<AppData>, user: User): Promise<{ listabl
 /** GET /sessions: `{ listable, sessions }` for JSON clients, a page otherwise */
 export async function listSessions (event: Event, session: Session<AppData>): Answer {
   let user = session.data.user
-  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
+  if (!user) return deny(event, 401, SIGN_IN_FIRST)
   let list = await listed(session, user)
   return wantsJson(event) ? json(200, list) : html(200, sessionsPage(list, session.flash), [ STYLE ])
 }
@@ -57,36 +57,33 @@ export async function listSessions (event: Event, session: Session<AppData>): An
 /** POST /sessions/end with `{ handle }`: ends that session (table mode); this one is a sign-out */
 export async function endOne (event: Event, session: Session<AppData>): Answer {
   let user = session.data.user
-  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
-  if (session.mode === 'cookie') return refuse(event, 409, COOKIE_MODE_CANNOT)
+  if (!user) return deny(event, 401, SIGN_IN_FIRST)
+  if (session.mode === 'cookie') return deny(event, 409, COOKIE_MODE_CANNOT)
   let body = readFields(event)
   let handle = body.ok ? textField(body.fields, 'handle', 64) : null
-  if (!handle) return refuse(event, 400, body.ok ? 'Say which session to end: "handle"' : body.error)
+  if (!handle) return deny(event, 400, body.ok ? 'Say which session to end: "handle"' : body.error)
   if (handle === session.storage.handle) return signedOut(event, session)
   // Only the owner's sessions are looked at: another account's handle ends nothing
-  let ended = await endSessions(user.account, { only: handle })
-  if (!ended) return refuse(event, 404, 'None of your sessions has that handle; it may have ended already')
+  if (!await endSession(user.account, handle)) return deny(event, 404, 'None of your sessions has that handle; it may have ended already')
   return wantsJson(event) ? json(200, await listed(session, user)) : { ...redirect('/sessions'), flash: 'That session has ended' }
 }
 
 /** POST /logout/others: every other session of the account ends; this one stays, re-issued */
 export async function endOthers (event: Event, session: Session<AppData>): Answer {
   let user = session.data.user
-  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
-  await endSessions(user.account, { except: session.storage.handle ?? '' })
-  // Re-issued under a new identity, signed in from now: in cookie mode, that is what keeps it
-  // valid past the "signed out before" time just recorded
+  if (!user) return deny(event, 401, SIGN_IN_FIRST)
+  // The wrapper ends them, and re-issues this one signed in from that moment: in cookie mode,
+  // that is what keeps it valid past the "signed out before" time it records
   let answer = done(event, session, { ...session.data, user: { ...user, since: clock.now() } })
-  return { ...answer, regenerate: true, flash: wantsJson(event) ? undefined : 'Your other sessions have ended' }
+  return { ...answer, endOthers: true, flash: wantsJson(event) ? undefined : 'Your other sessions have ended' }
 }
 
 /** POST /logout/everywhere: every session of the account ends, this one too */
 export async function endEverywhere (event: Event, session: Session<AppData>): Answer {
   let user = session.data.user
-  if (!user) return refuse(event, 401, SIGN_IN_FIRST)
+  if (!user) return deny(event, 401, SIGN_IN_FIRST)
   // The others, and this one by signing out
-  await endSessions(user.account, { except: session.storage.handle ?? '' })
-  return signedOut(event, session)
+  return { ...signedOut(event, session), endOthers: true }
 }
 
 function signedOut (event: Event, session: Session<AppData>): Reply<AppData> {
@@ -95,7 +92,8 @@ function signedOut (event: Event, session: Session<AppData>): Reply<AppData> {
   return { ...(wantsJson(event) ? json(200, state(fresh)) : redirect('/')), destroy: true }
 }
 
-function refuse (event: Event, status: number, message: string): Reply<AppData> {
+/** A request the visitor may not make here: a 4xx with `{ error }`, or a message on the page */
+function deny (event: Event, status: number, message: string): Reply<AppData> {
   return wantsJson(event) ? json(status, { error: message }) : { ...redirect('/'), flash: message }
 }
 

@@ -19,13 +19,17 @@ import * as v from 'valibot'
 import { done, isBlank, type AppData } from '../app.ts'
 import { json, readFields, redirect, textField, wantsJson } from '../http.ts'
 import { clock } from '../session/clock.ts'
-import type { Reply, Session } from '../session.ts'
+import { fits, type Reply, type Session } from '../session.ts'
 import { StoreError } from '../session/store.ts'
 import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, recordUse } from './accounts.ts'
+import { spend } from './challenges.ts'
 import { RP_NAME, relyingParty } from './relying-party.ts'
 
 /** How long a challenge is accepted, and how long a session holding nothing else lives */
 export const CEREMONY_SECONDS = 300
+
+// An account's key (the name, normalised) in UTF-8 bytes at most: 40 characters of any script fit
+const NAME_KEY_BYTES = 160
 
 // A browser's answer is a few kilobytes at most ("none" attestation carries no certificates)
 const PASSKEY_BODY_BYTES = 16 * 1024
@@ -35,6 +39,7 @@ const PASSKEY_BODY_BYTES = 16 * 1024
 const ALGORITHMS = [ -8, -7, -257 ]
 
 type Ceremony = NonNullable<AppData['ceremony']>
+type User = NonNullable<AppData['user']>
 type Answer = Promise<Reply<AppData>>
 
 // The browser's answers, checked for shape before the library sees them. WebAuthn allows
@@ -77,6 +82,8 @@ export async function registrationOptions (event: Event, session: Session<AppDat
   if (Object.hasOwn(fields, 'name')) {
     let display = textField(fields, 'name', 40)
     if (!display) return refuse(event, session, 400, 'Your name must be 1 to 40 printable characters')
+    // Normalising can make one character many (U+FDFA is 18 letters): the key must stay a key
+    if (Buffer.byteLength(accountKey(display)) > NAME_KEY_BYTES) return refuse(event, session, 400, 'Your name is too long once its characters are spelled out; choose a shorter one')
     // Checked here to spare making a passkey for a name that is taken; registering enforces it
     if (await findAccount(accountKey(display))) return refuse(event, session, 409, 'That name is taken; choose another')
     let userId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')
@@ -107,7 +114,9 @@ export async function registrationOptions (event: Event, session: Session<AppDat
 
 /** POST /passkeys/register: the browser's RegistrationResponseJSON; signs in a new account */
 export async function register (event: Event, session: Session<AppData>): Answer {
-  let checked = answerTo(event, session, 'register')
+  let known = verdicts.get(event)
+  if (known) return accepted(event, session, known)
+  let checked = await answerTo(event, session, 'register')
   if ('refused' in checked) return checked.refused
   let { ceremony, fields } = checked
   let answer = v.safeParse(RegistrationAnswer, fields)
@@ -137,6 +146,11 @@ export async function register (event: Event, session: Session<AppData>): Answer
 
   let { credential } = verified.registrationInfo
   let now = clock.now()
+  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event) }
+  // Checked before any row is written, so that "nothing was changed" stays true
+  if (account.isNew && !fits({ ...session.data, user, ceremony: undefined }, account.name)) {
+    return refuse(event, session, 413, 'Your session is too full to sign in with (empty the cart first); nothing was changed')
+  }
   let passkey = {
     id: credential.id, account: account.name, userId: account.userId,
     publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter,
@@ -151,8 +165,9 @@ export async function register (event: Event, session: Session<AppData>): Answer
     return refuse(event, session, 409, 'That name is taken; choose another')
   }
   logAuth(event, session, 'passkey.registered')
-  if (!account.isNew) return done(event, session, { ...session.data, ceremony: undefined })
-  return signIn(event, session, ceremony, { name: account.display, account: account.name, since: now, device: deviceOf(event) })
+  let verdict = { user: account.isNew ? user : null, remember: ceremony.remember }
+  verdicts.set(event, verdict)
+  return accepted(event, session, verdict)
 }
 
 /** POST /passkeys/login/options: `{}`; no allowCredentials, so the browser offers the visitor's own passkeys */
@@ -167,7 +182,9 @@ export async function loginOptions (event: Event, session: Session<AppData>): An
 
 /** POST /passkeys/login: the browser's AuthenticationResponseJSON; signs in */
 export async function login (event: Event, session: Session<AppData>): Answer {
-  let checked = answerTo(event, session, 'login')
+  let known = verdicts.get(event)
+  if (known) return accepted(event, session, known)
+  let checked = await answerTo(event, session, 'login')
   if ('refused' in checked) return checked.refused
   let { ceremony, fields } = checked
   let answer = v.safeParse(AuthenticationAnswer, fields)
@@ -202,7 +219,9 @@ export async function login (event: Event, session: Session<AppData>): Answer {
     return refuse(event, session, 409, 'That passkey was used in another sign-in at the same moment; try again', 'counter raced')
   }
   logAuth(event, session, 'passkey.signed_in')
-  return signIn(event, session, ceremony, { name: account.display, account: account.name, since: now, device: deviceOf(event) })
+  let verdict = { user: { name: account.display, account: account.name, since: now, device: deviceOf(event) }, remember: ceremony.remember }
+  verdicts.set(event, verdict)
+  return accepted(event, session, verdict)
 }
 
 /** The body of a passkey route, or what is wrong with it */
@@ -213,13 +232,15 @@ function readAnswer (event: Event): Record<string, unknown> | string {
   return body.ok ? body.fields : body.error
 }
 
-/** The ceremony an answer is for, taken out of the session: whatever happens next, it is used */
-function answerTo (event: Event, session: Session<AppData>, kind: Ceremony['kind']): { refused: Reply<AppData> } | { ceremony: Ceremony, fields: Record<string, unknown> } {
+/** The ceremony an answer is for, taken out of the session and spent: whatever happens next, it is used */
+async function answerTo (event: Event, session: Session<AppData>, kind: Ceremony['kind']): Promise<{ refused: Reply<AppData> } | { ceremony: Ceremony, fields: Record<string, unknown> }> {
   let fields = readAnswer(event)
   if (typeof fields === 'string') return { refused: refuse(event, session, 400, fields) }
   let ceremony = session.data.ceremony
   if (!ceremony || ceremony.kind !== kind) return { refused: refuse(event, session, 400, 'Start again: this session has no passkey request to answer', 'no challenge') }
   if (clock.now() > ceremony.expires) return { refused: refuse(event, session, 400, 'That took too long; start again', 'challenge expired') }
+  // A copy of this session's cookie, sent again, still holds the challenge: the server says whether it was answered
+  if (!await spend(ceremony.challenge, ceremony.expires)) return { refused: refuse(event, session, 400, 'That passkey request was answered already; start again', 'challenge reused') }
   return { ceremony, fields }
 }
 
@@ -230,13 +251,26 @@ function begin (session: Session<AppData>, ceremony: Ceremony, options: object):
   return { ...json(200, options), session: data, ...(isBlank(data) ? { endsIn: CEREMONY_SECONDS } : {}) }
 }
 
-function signIn (event: Event, session: Session<AppData>, ceremony: Ceremony, user: NonNullable<AppData['user']>): Reply<AppData> {
+// The wrapper runs a handler again when its write lost a race with another request on the same
+// session (table mode: a count sent while the sign-in was under way). By then the answer's
+// challenge is spent and its counter moved, so checking it again would refuse it: the first run's
+// verdict stands for the rest of this request (kept by its event, so it goes with the request)
+interface Verdict {
+  /** Who signs in; null when a signed-in visitor added a passkey */
+  user: User | null
+  remember: boolean
+}
+const verdicts = new WeakMap<Event, Verdict>()
+
+/** The answer to a passkey that was checked and stored: signed in, or the passkey added */
+function accepted (event: Event, session: Session<AppData>, { user, remember }: Verdict): Reply<AppData> {
+  if (!user) return done(event, session, { ...session.data, ceremony: undefined })
   // regenerate: a session id (or cookie) an attacker planted before sign-in becomes worthless.
   // The count and the cart stay; the spent ceremony does not. The session belongs to the account
   // (so the account can list and end its sessions), and its cookie is kept when the browser
   // closes only if the visitor asked.
   let signedIn = done(event, session, { ...session.data, user, ceremony: undefined })
-  return { ...signedIn, regenerate: true, owner: user.account, remember: ceremony.remember }
+  return { ...signedIn, regenerate: true, owner: user.account, remember }
 }
 
 /**

@@ -1,9 +1,9 @@
-// An owner's sessions (`Reply.owner`, set at sign-in): listed, and ended from another request.
+// An owner's sessions (`Reply.owner`, set at sign-in): listed, and one ended from another request.
 // Table mode keeps a row per session, found through the session table's `byOwner` index; cookie
 // mode keeps no list, and ends an owner's sessions by time (revocations.ts).
 import { checkData, splitRecord, type DataOf, type DataSchema } from './data.ts'
 import { setup, storeFor } from './setup.ts'
-import { isLive, type Which } from './store.ts'
+import { isLive } from './store.ts'
 import type { Settings } from './config.ts'
 
 /** One of an owner's sessions, as `sessionsOf` lists it */
@@ -35,15 +35,13 @@ export async function sessionsOf<S extends DataSchema> (schema: S, owner: string
 }
 
 /**
- * Ends `owner`'s sessions from their next request on: `{ only: handle }`, or all `{ except: handle }`
- * (to end them all, end all but this one and sign out). Table mode deletes their rows and says how
- * many. Cookie mode cannot end one alone (it throws for `only`); for `except` it records that
- * every session signed in until now has ended (null: how many, nobody knows), so the one a
- * request keeps must be re-issued: answer it with `regenerate: true`.
+ * Ends one of `owner`'s sessions, by its handle, from its next request on (table mode: its row is
+ * deleted), and says whether there was one. Cookie mode cannot end one alone, and throws. (To end
+ * all the others, a handler answers with `Reply.endOthers`.)
  */
-export async function endSessions (owner: string, which: Which): Promise<number | null> {
+export async function endSession (owner: string, handle: string): Promise<boolean> {
   let settings = settingsOrThrow()
-  return (await storeFor(settings)).endOwned(owner, which, performance.now() + OWNED_DEADLINE_MS)
+  return (await storeFor(settings)).endOne(owner, handle, performance.now() + OWNED_DEADLINE_MS)
 }
 
 function settingsOrThrow (): Settings {

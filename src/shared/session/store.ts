@@ -25,8 +25,12 @@ export interface StoredMeta {
   _forget?: true
 }
 
-/** Which of an owner's sessions to end: one, by its handle, or all but one */
-export type Which = { only: string } | { except: string }
+/** The session a request keeps while it ends its owner's others */
+export interface Kept {
+  handle: string | null
+  /** When it began or was last signed in to (ms since epoch) */
+  since: number
+}
 
 /** What is stored: the app's fields, flat, plus StoredMeta (the shape plain arc.http.session reads) */
 export type SessionRecord = Record<string, unknown> & StoredMeta
@@ -55,12 +59,15 @@ export interface SessionStore {
   remove (previous: Loaded, deadline: number): Promise<void>
   /** The owner's stored sessions (table mode), or null: cookie mode keeps no list */
   listOwned (owner: string, deadline: number): Promise<SessionRecord[] | null>
+  /** Ends one of an owner's sessions by its handle (table mode), and says whether there was one; cookie mode cannot, and throws */
+  endOne (owner: string, handle: string, deadline: number): Promise<boolean>
   /**
-   * Ends an owner's sessions, from their next request on, and says how many (table mode). Cookie
-   * mode can only end all of them signed in until now (the app re-issues the one it keeps, and
-   * says null: how many, nobody knows); it throws for `only`, which it cannot do.
+   * Ends every session of `owner` but `kept`, the one this request came with, from their next
+   * request on, and says when the kept one counts as signed in from now (ms since epoch): cookie
+   * mode ends sessions by that time, so a later "sign out everywhere" still ends the kept one.
+   * Throws SessionEndedError when `kept` itself had ended, which cookie mode checks afresh here.
    */
-  endOwned (owner: string, which: Which, deadline: number): Promise<number | null>
+  endOthers (owner: string, kept: Kept, deadline: number): Promise<number>
   /** When the owner last ended all their sessions (ms since epoch; 0 for never, and in table mode, which deletes them instead) */
   signedOutBefore (owner: string, deadline: number): Promise<number>
 }
@@ -107,4 +114,12 @@ export class DeadlineError extends StoreError {
 /** The store kept refusing for lack of capacity (DynamoDB throttling), even after retries */
 export class ThrottledError extends StoreError {
   name = 'ThrottledError'
+}
+
+/**
+ * The session a request came with was ended elsewhere after this request read it: a warm Lambda
+ * trusted an older "signed out before" time (cookie mode). The visitor is signed out.
+ */
+export class SessionEndedError extends Error {
+  name = 'SessionEndedError'
 }

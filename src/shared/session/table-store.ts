@@ -6,7 +6,8 @@ import { sign, unsign } from 'cookie-signature'
 import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
 import { withoutPrototypeKeys } from './data.ts'
-import { ConflictError, DeadlineError, StoreError, ThrottledError, endOf, type Loaded, type SessionStore } from './store.ts'
+import { bounded } from './deadline.ts'
+import { ConflictError, StoreError, endOf, type Loaded, type SessionRecord, type SessionStore } from './store.ts'
 
 // Architect's ddb provider sets `_ttl` to a week after each write
 const ARCHITECT_WEEK = 604800
@@ -16,48 +17,14 @@ function randomId (): string {
   return randomBytes(18).toString('base64url')
 }
 
-// aws-lite has no request timeout, so a dead connection would hold the Lambda until its own
-// timeout. Give DynamoDB a few seconds (it answers in milliseconds), and never more than the
-// request has left, then fail with a 503.
-const DB_TIMEOUT_MS = 3000
-
 // The session table's index on `_owner` (app.arc, @tables-indexes): an owner's sessions, by Query
 export const OWNER_INDEX = 'byOwner'
 
+// BatchWriteItem takes at most 25 requests
+const BATCH = 25
+
 // How long a retired row's marker is kept (seconds): longer than any request that may retry its write
 const RETIRED_SECONDS = 60
-
-// DynamoDB's answers when it is short of capacity. aws-lite already retries these (5 times, with
-// jittered exponential backoff from 100 ms), so we do not retry them again: what is still
-// throttled after that, or when the budget runs out, is a 503 with Retry-After.
-const THROTTLED = [ 'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded' ]
-
-/** Runs one DynamoDB call within the request's budget (`deadline`, a `performance.now()` time) */
-export async function bounded<T> (operation: () => Promise<T>, deadline: number): Promise<T> {
-  let left = deadline - performance.now()
-  let ms = Math.min(DB_TIMEOUT_MS, left)
-  let cut = () => ms < DB_TIMEOUT_MS
-    ? new DeadlineError('the request\'s time budget ran out while waiting for DynamoDB')
-    : new StoreError(`DynamoDB did not answer within ${DB_TIMEOUT_MS} ms`)
-  // Stryker disable next-line EqualityOperator: `ms` is a float of the clock; exactly 0 does not come
-  if (ms <= 0) throw cut()
-  let timer: NodeJS.Timeout | undefined
-  let timeout = new Promise<never>((_, reject) => {
-    // Node's timers can fire up to a millisecond early (libuv caches the loop's clock): round up
-    // and add one, so the deadline never cuts a call before its budget is spent
-    timer = setTimeout(() => reject(cut()), Math.ceil(ms) + 1)
-  })
-  try {
-    return await Promise.race([ operation(), timeout ])
-  }
-  catch (err) {
-    if (err instanceof Error && THROTTLED.includes(err.name)) throw new ThrottledError(`DynamoDB is throttling (${err.name})`)
-    throw err
-  }
-  finally {
-    clearTimeout(timer)
-  }
-}
 
 // What a conditional write requires of the row it replaces or retires: nobody changed it since we
 // read it. A row plain arc.http() wrote has no `_version`: it must at least still exist, so a
@@ -189,12 +156,16 @@ export function tableStore (settings: Settings): SessionStore {
       return (await owned(owner, deadline)).map(({ record }) => record)
     },
 
-    async endOwned (owner, which, deadline) {
-      let ending = (await owned(owner, deadline)).filter(({ record }) => 'only' in which ? record._handle === which.only : record._handle !== which.except)
-      let { client, TableName } = await db(deadline)
-      // Deleted, not retired: a request in flight for one of them then fails its condition too
-      for (let { id } of ending) await bounded(() => client.DeleteItem({ TableName, Key: { _idx: id } }), deadline)
-      return ending.length
+    async endOne (owner, handle, deadline) {
+      let ending = (await owned(owner, deadline)).filter(({ record }) => record._handle === handle)
+      await removeAll(ending.map(({ id }) => id), deadline)
+      return ending.length > 0
+    },
+
+    async endOthers (owner, kept, deadline) {
+      let ending = (await owned(owner, deadline)).filter(({ record }) => record._handle !== kept.handle)
+      await removeAll(ending.map(({ id }) => id), deadline)
+      return clock.now()
     },
 
     async signedOutBefore () {
@@ -204,19 +175,49 @@ export function tableStore (settings: Settings): SessionStore {
 
   /**
    * The owner's sessions, through the sparse index on `_owner` (app.arc's @tables-indexes): only
-   * rows with an owner are in it, and this is a Query, never a Scan. The index is eventually
-   * consistent, so a session written a moment ago may be missing for a moment.
+   * rows with an owner are in it, and this is a Query, never a Scan. DynamoDB answers a Query in
+   * pages of up to 1 MB, so every page is read. The index is eventually consistent, so a session
+   * written a moment ago may be missing for a moment.
    */
   async function owned (owner: string, deadline: number) {
     let { client, TableName } = await db(deadline)
-    let { Items } = await bounded(() => client.Query({
-      TableName, IndexName: OWNER_INDEX,
-      KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': '_owner' }, ExpressionAttributeValues: { ':o': owner },
-    }), deadline)
     let now = clock.now()
-    return (Items ?? []).flatMap(Item => {
-      let found = recordFromRow(Item, now)
-      return found && !found.expired && typeof Item._idx === 'string' ? [ { id: Item._idx, record: found.record } ] : []
-    })
+    let found: { id: string, record: SessionRecord }[] = []
+    let ExclusiveStartKey: Record<string, unknown> | undefined
+    do {
+      let page = await bounded(() => client.Query({
+        TableName, IndexName: OWNER_INDEX, ExclusiveStartKey,
+        KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': '_owner' }, ExpressionAttributeValues: { ':o': owner },
+      }), deadline)
+      for (let Item of page.Items ?? []) {
+        let row = recordFromRow(Item, now)
+        if (row && !row.expired && typeof Item._idx === 'string') found.push({ id: Item._idx, record: row.record })
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey
+    } while (ExclusiveStartKey)
+    return found
+  }
+
+  /**
+   * Deletes rows, 25 at a time (BatchWriteItem's most), sending again what DynamoDB left
+   * unprocessed (it does, when short of capacity), after a pause that grows. Deleted, not retired:
+   * a request in flight for one of them then fails its condition too. Whatever is left when the budget runs out is a DeadlineError, so the visitor
+   * gets a 503 to try again, never an answer that says all ended when some did not.
+   */
+  async function removeAll (ids: string[], deadline: number) {
+    let { client, TableName } = await db(deadline)
+    for (let start = 0; start < ids.length; start += BATCH) {
+      let pending = ids.slice(start, start + BATCH)
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt) await new Promise(resolve => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 4)))
+        let requests = pending.map(_idx => ({ DeleteRequest: { Key: { _idx } } }))
+        let { UnprocessedItems } = await bounded(() => client.BatchWriteItem({ RequestItems: { [TableName]: requests } }), deadline)
+        // (aws-lite hands them back as it took them: { DeleteRequest: { Key: { _idx } } })
+        pending = (UnprocessedItems?.[TableName] ?? []).flatMap(request => {
+          let id: unknown = request.DeleteRequest?.Key?._idx
+          return typeof id === 'string' ? [ id ] : []
+        })
+      }
+    }
   }
 }
