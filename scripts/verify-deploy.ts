@@ -4,9 +4,9 @@ import { existsSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import { TABLE_ACTIONS } from '../src/plugins/table-access.js'
+import { FUNCTION_ACCESS, PASSKEY_UPDATED } from '../src/plugins/table-access.js'
 import { deployTemplate } from './lib/deploy-template.ts'
-import { cfnLint, checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkTableAccess, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
+import { cfnLint, checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
 
 const root = new URL('..', import.meta.url).pathname
 // Every handler folder must be a deployed route; this catches a handler app.arc forgot
@@ -30,7 +30,7 @@ for (let stage of [ 'staging', 'production' ]) {
   let lint = cfnLint(template)
   let problems = [
     ...checkSessionTable(template), ...checkRoutes(template, routes), ...lambdas.problems,
-    ...checkModeVariables(template, stage), ...checkTableAccess(template, TABLE_ACTIONS), ...guided,
+    ...checkModeVariables(template, stage), ...checkFunctionAccess(template, FUNCTION_ACCESS, PASSKEY_UPDATED), ...guided,
     ...(lint?.problems ?? (process.env.CFN_LINT_REQUIRED ? [ 'cfn-lint is not installed (pip install cfn-lint)' ] : [])),
   ]
 
@@ -39,7 +39,7 @@ for (let stage of [ 'staging', 'production' ]) {
   console.log(withAws ? `  ${stage}'s variables: read from SSM, as arc deploy reads them` : `  ${stage}'s variables: not read (no AWS credentials here); with them, the mode variables are checked too`)
   console.log(lint ? `  cfn-lint: ${lint.problems.length} errors, ${lint.warnings.length} warnings${lint.warnings.map(w => `\n    warning ${w}`).join('')}` : '  SKIPPED cfn-lint: not installed (pip install cfn-lint)')
   for (let problem of problems) console.log(`  PROBLEM: ${problem}`)
-  if (problems.length === 0) console.log(`  ok: session table of its own (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME, the role allows each table only its item actions (${Object.entries(TABLE_ACTIONS).map(([ table, actions ]) => `${table}: ${actions.map(a => a.replace('dynamodb:', '')).join(', ')}`).join('; ')})`)
+  if (problems.length === 0) console.log(`  ok: session table of its own (PAY_PER_REQUEST, _idx S, TTL on _ttl), ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME, each function has a role of its own, allowing on each table only the item actions its code calls:${Object.entries(FUNCTION_ACCESS).map(([ fn, access ]) => `\n    ${fn.replace('HTTPLambda', '').padEnd(26)} ${Object.entries(access).map(([ table, actions ]) => `${table.replace('Table', '')}: ${actions.map(a => a.replace('dynamodb:', '')).join(' ')}`).join('; ')}`).join('')}`)
   failed ||= problems.length > 0
 }
 process.exitCode = failed ? 1 : 0

@@ -80,18 +80,42 @@ export function checkModeVariables (template: Template, stage: string): string[]
     .filter(problem => problem !== null)
 }
 
-interface Statement { Effect: string, Action: string | string[], Resource: unknown }
+interface Statement { Effect: string, Action: string | string[], Resource: unknown, Condition?: unknown }
 interface RoleProperties { Policies?: { PolicyDocument: { Statement: Statement[] } }[] }
+type Access = Partial<Record<string, string[]>>
 
-/** What the Lambdas' role allows on each of the app's tables: exactly the item actions its code uses */
-export function checkTableAccess (template: Template, expected: Record<string, string[]>): string[] {
-  let statements = (template.Resources.Role?.Properties as RoleProperties | undefined)?.Policies?.flatMap(p => p.PolicyDocument.Statement) ?? []
-  return Object.entries(expected).flatMap(([ table, wanted ]) => {
-    let onTable = statements.filter(s => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(`"Ref":"${table}"`))
-    let actions = onTable.flatMap(s => Array.isArray(s.Action) ? s.Action : [ s.Action ]).sort()
-    if (JSON.stringify(actions) === JSON.stringify([ ...wanted ].sort())) return []
-    return [ `the role allows ${actions.join(', ') || 'nothing'} on ${table}, expected only ${wanted.join(', ')} (is table-access under @plugins in app.arc?)` ]
-  })
+/** What a role's statements allow on one table: its actions, sorted, an UpdateItem limited by attributes written `UpdateItem(a,b)` */
+function allowedOn (role: Resource | undefined, table: string): string[] {
+  let statements = (role?.Properties as RoleProperties | undefined)?.Policies?.flatMap(p => p.PolicyDocument.Statement) ?? []
+  let onTable = statements.filter(s => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(`"Ref":"${table}"`))
+  return onTable.flatMap(s => {
+    let actions = Array.isArray(s.Action) ? s.Action : [ s.Action ]
+    let only = (s.Condition as { 'ForAllValues:StringEquals'?: { 'dynamodb:Attributes'?: string[] } } | undefined)?.['ForAllValues:StringEquals']?.['dynamodb:Attributes']
+    return only ? actions.map(a => `${a}(${only.join(',')})`) : s.Condition ? actions.map(a => `${a}(conditioned)`) : actions
+  }).sort()
+}
+
+/**
+ * Each function has a role of its own, allowing on each of the app's tables exactly the item
+ * actions `expected` gives it (an UpdateItem on the passkey table only on `updatable`), and
+ * Architect's shared role allows nothing on them
+ */
+export function checkFunctionAccess (template: Template, expected: Record<string, Access>, updatable: string[]): string[] {
+  let tables = [ 'SessionTable', 'AccountTable', 'PasskeyTable' ]
+  let functions = Object.entries(template.Resources).filter(([ , r ]) => r.Type === 'AWS::Serverless::Function')
+  let shared = tables.flatMap(table => allowedOn(template.Resources.Role, table).length ? [ `Architect's shared role still allows ${allowedOn(template.Resources.Role, table).join(', ')} on ${table} (is table-access under @plugins in app.arc?)` ] : [])
+  return [ ...shared, ...functions.flatMap(([ fn, resource ]) => {
+    let access = expected[fn]
+    if (!access) return [ `${fn} has no entry in table-access's FUNCTION_ACCESS: say what its code calls` ]
+    let roleRef = (resource.Properties.Role as { 'Fn::GetAtt'?: [ string, string ] } | undefined)?.['Fn::GetAtt']?.[0]
+    let role = roleRef ? template.Resources[roleRef] : undefined
+    if (!role || role.Type !== 'AWS::IAM::Role' || roleRef === 'Role') return [ `${fn} has no role of its own` ]
+    return tables.flatMap(table => {
+      let wanted = (access[table] ?? []).map(a => table === 'PasskeyTable' && a === 'dynamodb:UpdateItem' ? `${a}(${updatable.join(',')})` : a).sort()
+      let allowed = allowedOn(role, table)
+      return JSON.stringify(allowed) === JSON.stringify(wanted) ? [] : [ `${fn}'s role allows ${allowed.join(', ') || 'nothing'} on ${table}, expected ${wanted.join(', ') || 'nothing'}` ]
+    })
+  }) ]
 }
 
 /**

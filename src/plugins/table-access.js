@@ -1,24 +1,52 @@
 // @ts-check
-// An Architect deploy plugin (app.arc: @plugins table-access). Architect's default role gives
-// every Lambda `dynamodb:*` on every table, Scan and BatchWrite included: anyone who finds a way
-// to run code in one route could read or wipe every session and every account. The code needs a
-// few item actions on each table, so the role gets exactly those there. A table not named below
-// keeps Architect's grant. `npm run verify:deploy` builds the template with every deploy.start
-// plugin, as `arc deploy` does, and checks the result.
+// An Architect deploy plugin (app.arc: @plugins table-access). Architect gives every Lambda one
+// role, with `dynamodb:*` on every table, Scan and BatchWrite included: anyone who finds a way to
+// run code in one route could read or wipe every session, and write the `passkey` table, which is
+// an account takeover (IAM cannot demand the code's "only if new" condition). So each function
+// gets a role of its own, allowing only the item actions its own code calls on each of our
+// tables. A table not named below keeps Architect's grant. `npm run verify:deploy` builds the
+// template with every deploy.start plugin, as `arc deploy` does, and checks the result; and
+// test/integration/dynamodb-costs.test.ts checks that every call each route makes, in both modes,
+// is one its role allows.
+
+// Every route reads and writes its session: table mode's row (a new identity retires the old row
+// with a PutItem too), cookie mode's "signed out before" time (src/shared/session/revocations.ts)
+const SESSION = [ 'dynamodb:GetItem', 'dynamodb:PutItem' ]
+// Signing out deletes the row
+const SIGN_OUT = [ ...SESSION, 'dynamodb:DeleteItem' ]
+// An owner's sessions, through the index on `_owner` (a Query, never a Scan), deleted 25 at a time
+const OWNED = [ 'dynamodb:Query', 'dynamodb:BatchWriteItem' ]
 
 /**
- * The item actions each table's code calls, by Architect's logical id for the table in @tables:
- * - SessionTable: src/shared/session/table-store.ts (load, save, sign-out, new identity, and an
- *   owner's sessions through the index on `_owner`: Query)
- * - AccountTable: src/shared/auth/accounts.ts (look up, and create under a name nobody has)
- * - PasskeyTable: src/shared/auth/accounts.ts (look up, register, count a use, drop an orphan)
- * @type {Record<string, string[]>}
+ * The item actions each function's code calls, by Architect's logical ids for the function and
+ * the tables (src/shared/session/table-store.ts, revocations.ts; src/shared/auth/accounts.ts,
+ * challenges.ts). The mode is a setting read at run time, so each grant covers both modes.
+ * `counted` marks an UpdateItem on `passkey` that may change only the sign-in counter and time.
+ * @typedef {{ SessionTable: string[], AccountTable?: string[], PasskeyTable?: string[] }} Access
+ * @type {Record<string, Access>}
  */
-export const TABLE_ACTIONS = {
-  SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query' ],
-  AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ],
-  PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem' ],
+export const FUNCTION_ACCESS = {
+  GetIndexHTTPLambda: { SessionTable: SESSION },
+  PostCountHTTPLambda: { SessionTable: SESSION },
+  PostCartHTTPLambda: { SessionTable: SESSION },
+  PostLogoutHTTPLambda: { SessionTable: SIGN_OUT },
+  GetSessionsHTTPLambda: { SessionTable: [ ...SESSION, 'dynamodb:Query' ] },
+  PostSessionsEndHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ] },
+  PostLogoutOthersHTTPLambda: { SessionTable: [ ...SESSION, ...OWNED ] },
+  PostLogoutEverywhereHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ] },
+  // Sign-up: a name nobody has; the passkey only if its id is new (and removed if the account is
+  // not made); the challenge spent in the session table
+  PostPasskeysRegisterOptionsHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ] },
+  PostPasskeysRegisterHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ] },
+  PostPasskeysLoginOptionsHTTPLambda: { SessionTable: SESSION },
+  // Sign-in: the passkey and its account looked up, and its use counted
+  PostPasskeysLoginHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ] },
 }
+
+// What an UpdateItem on `passkey` may touch: the key, and what `recordUse` sets
+export const PASSKEY_UPDATED = [ 'id', 'counter', 'lastUsed' ]
+
+const OUR_TABLES = [ 'SessionTable', 'AccountTable', 'PasskeyTable' ]
 
 /**
  * The logical id of the table an ARN entry of a policy statement names, as @architect/package
@@ -28,47 +56,84 @@ export const TABLE_ACTIONS = {
 function tableOf (resource) {
   let sub = /** @type {{ 'Fn::Sub'?: [ string, { tablename?: { Ref?: string } } ] }} */ (resource)['Fn::Sub']
   let id = Array.isArray(sub) ? sub[1]?.tablename?.Ref : undefined
-  return id && Object.hasOwn(TABLE_ACTIONS, id) ? id : null
+  return id && OUR_TABLES.includes(id) ? id : null
 }
 
 /**
- * @typedef {{ Effect: string, Action: string | string[], Resource: unknown }} Statement
+ * @typedef {{ Effect: string, Action: string | string[], Resource: unknown, Condition?: object }} Statement
  * @typedef {{ PolicyName: string, PolicyDocument: { Statement: Statement[] } }} Policy
- * @typedef {{ Resources: Record<string, { Type: string, Properties: { Policies?: Policy[] } }> }} Template
+ * @typedef {{ Type: string, Properties: Record<string, unknown> & { Policies?: Policy[], Role?: unknown, Roles?: unknown[] } }} Resource
+ * @typedef {{ Resources: Record<string, Resource> }} Template
  */
 
 /**
  * A statement that allows anything on our tables becomes several: the same for the other tables
- * it names, and for each of ours its own actions alone (on the table and its indexes)
+ * it names, and for each of ours only what `access` grants (on the table and its indexes)
  * @param {Statement} statement
+ * @param {Access | null} access
  * @returns {Statement[]}
  */
-function narrowed (statement) {
+function narrowed (statement, access) {
   let resources = Array.isArray(statement.Resource) ? statement.Resource : [ statement.Resource ]
   if (statement.Effect !== 'Allow' || !resources.some(tableOf)) return [ statement ]
   let others = resources.filter(resource => !tableOf(resource))
-  let ours = Object.entries(TABLE_ACTIONS).map(([ table, Action ]) => ({
-    Effect: 'Allow', Action, Resource: resources.filter(resource => tableOf(resource) === table),
-  }))
+  /** @type {Statement[]} */
+  let ours = Object.entries(access ?? {}).flatMap(([ table, actions ]) => {
+    let Resource = resources.filter(resource => tableOf(resource) === table)
+    let counted = table === 'PasskeyTable' && actions.includes('dynamodb:UpdateItem')
+    let Action = actions.filter(action => !counted || action !== 'dynamodb:UpdateItem')
+    return [
+      { Effect: 'Allow', Action, Resource },
+      // IAM's dynamodb:Attributes narrows an UpdateItem to the attributes it names
+      ...(counted ? [ { Effect: 'Allow', Action: [ 'dynamodb:UpdateItem' ], Resource, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': PASSKEY_UPDATED } } } ] : []),
+    ]
+  })
   return [
     ...(others.length ? [ { ...statement, Resource: others } ] : []),
-    ...ours.filter(statement => statement.Resource.length),
+    ...ours.filter(statement => /** @type {unknown[]} */ (statement.Resource).length && statement.Action.length),
   ]
 }
 
 /**
- * The template with the role narrowed; Architect expects a deploy.start plugin to return it
+ * A copy of Architect's role, with our tables narrowed to `access` (none at all for null)
+ * @param {Resource} role
+ * @param {Access | null} access
+ * @returns {Resource}
+ */
+function roleWith (role, access) {
+  let Policies = (role.Properties.Policies ?? []).map(policy => ({
+    ...policy,
+    PolicyDocument: { ...policy.PolicyDocument, Statement: policy.PolicyDocument.Statement.flatMap(statement => narrowed(statement, access)) },
+  }))
+  return { ...role, Properties: { ...role.Properties, Policies } }
+}
+
+/** The logical id of each function's own role */
+export const roleOf = (/** @type {string} */ fn) => `${fn}Role`
+
+/**
+ * The template with a role for each function, and Architect's shared role left with nothing on
+ * our tables; Architect expects a deploy.start plugin to return the template
  * @param {Template} cloudformation
  * @returns {Template}
  */
 function narrowTableAccess (cloudformation) {
   let role = cloudformation.Resources.Role
   if (!role) return cloudformation
-  let Policies = (role.Properties.Policies ?? []).map(policy => ({
-    ...policy,
-    PolicyDocument: { ...policy.PolicyDocument, Statement: policy.PolicyDocument.Statement.flatMap(narrowed) },
-  }))
-  return { ...cloudformation, Resources: { ...cloudformation.Resources, Role: { ...role, Properties: { ...role.Properties, Policies } } } }
+  /** @type {Record<string, Resource>} */
+  let Resources = { ...cloudformation.Resources, Role: roleWith(role, null) }
+  let functions = Object.keys(FUNCTION_ACCESS).filter(fn => Resources[fn]?.Type === 'AWS::Serverless::Function')
+  for (let fn of functions) {
+    Resources[roleOf(fn)] = roleWith(role, FUNCTION_ACCESS[fn])
+    Resources[fn] = { ...Resources[fn], Properties: { ...Resources[fn].Properties, Role: { 'Fn::GetAtt': [ roleOf(fn), 'Arn' ] } } }
+  }
+  // Policies Architect attaches to its role (reading the stage's SSM parameters) go to each new one too
+  for (let [ id, resource ] of Object.entries(Resources)) {
+    let roles = resource.Type === 'AWS::IAM::Policy' ? resource.Properties.Roles : undefined
+    if (!roles?.some(ref => JSON.stringify(ref) === '{"Ref":"Role"}')) continue
+    Resources[id] = { ...resource, Properties: { ...resource.Properties, Roles: [ ...roles, ...functions.map(fn => ({ Ref: roleOf(fn) })) ] } }
+  }
+  return { ...cloudformation, Resources }
 }
 
 export default {

@@ -14,6 +14,7 @@ import { dynamoProxy, type DynamoFaults, type DynamoProxy } from '../helpers/dyn
 import { putRow } from '../helpers/table.ts'
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import { randomSecret } from '../helpers/secrets.ts'
+import { FUNCTION_ACCESS } from '../../src/plugins/table-access.js'
 
 const DAY = 24 * 60 * 60 * 1000
 let lambda: WarmLambda
@@ -125,7 +126,7 @@ const ACTIONS: [string, Action][] = [
 
 /** How the table in docs/production.md writes a list of calls: counts by operation, or "none" */
 function written (calls: string[]): string {
-  let order = [ '', ' on account', ' on passkey' ].flatMap(table => [ 'GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem' ].map(op => op + table))
+  let order = [ '', ' on account', ' on passkey' ].flatMap(table => [ 'GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem' ].map(op => op + table))
   let counted = order.map(op => [ op, calls.filter(c => c === op).length ] as const).filter(([ , n ]) => n > 0)
   let others = calls.filter(c => !order.includes(c))
   return [ ...counted.map(([ op, n ]) => `${n} ${op}`), ...others ].join(' + ') || 'none'
@@ -144,22 +145,35 @@ test('start Sandbox, and a warm Lambda whose DynamoDB calls are counted at a pro
   secret = await devSecret()
   proxy = await dynamoProxy(ports.tables)
   lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port) }))
-  t.equal((await signUp(askHandlers(callsOf(lambda)), device, 'Ada')).status, 200, 'Ada signed up with a passkey')
+  t.equal((await signUp(askHandlers(callsOf(lambda)), device, uniqueName('Ada'))).status, 200, 'Ada signed up with a passkey')
 })
 
 test(`each action costs what docs/production.md says (${mode} mode)`, async t => {
   let doc = documented()
   t.deepEqual([ ...doc.keys() ], ACTIONS.map(([ action ]) => action), 'the documented rows are exactly the actions counted here')
+  let denied: string[] = []
   for (let [ action, { before, request, faults } ] of ACTIONS) {
     let cookie = await before()
     let from = proxy.calls().length
     proxy.set(faults ?? {})
+    let [ route ] = request(cookie)
     await call(...request(cookie))
     let calls = proxy.calls().slice(from)
     t.equal(written(calls), doc.get(action), `${action}: ${written(calls)}`)
+    denied.push(...calls.filter(made => !allowed(route, made)).map(made => `${route}: ${made}`))
   }
   proxy.set({})
+  t.deepEqual(denied, [], 'and every call each route made is one its deployed role allows (src/plugins/table-access.js)')
 })
+
+/** Whether the role table-access gives a route's function allows a call as the proxy wrote it ("GetItem on account") */
+function allowed (route: Route, made: string): boolean {
+  let fn = route.split('-').map(word => word[0].toUpperCase() + word.slice(1)).join('') + 'HTTPLambda'
+  let [ operation ] = made.split(' ')
+  let table = made.endsWith(' on account') ? 'AccountTable' : made.endsWith(' on passkey') ? 'PasskeyTable' : 'SessionTable'
+  let access: Partial<Record<string, string[]>> = FUNCTION_ACCESS[fn] ?? {}
+  return access[table]?.includes(`dynamodb:${operation}`) ?? false
+}
 
 test('stop the Lambda, the proxy and Sandbox', async t => {
   lambda.close()

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import tableAccess, { TABLE_ACTIONS } from '../../src/plugins/table-access.js'
-import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkTableAccess, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import tableAccess, { FUNCTION_ACCESS, PASSKEY_UPDATED } from '../../src/plugins/table-access.js'
+import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
 import { fakeSsm } from '../helpers/fake-ssm.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -80,19 +80,28 @@ test('npm run verify:deploy reads the stages\' variables from SSM when it can, a
   t.doesNotMatch(output.slice(0, output.indexOf('production:')), /PROBLEM/, 'staging, which has no variables, passes')
 })
 
-test('the table-access plugin leaves the role only the code\'s item actions on each of the app\'s tables; other tables keep Architect\'s grant', async t => {
+test('the table-access plugin gives each function a role of its own, with only its code\'s item actions on each of the app\'s tables; other tables keep Architect\'s grant', async t => {
   let plain = await templateFor(appArc)
-  let problems = checkTableAccess(plain, TABLE_ACTIONS).join('\n')
-  for (let table of [ 'SessionTable', 'AccountTable', 'PasskeyTable' ]) {
-    t.match(problems, new RegExp(`the role allows dynamodb:\\* on ${table}`), `Architect alone allows dynamodb:* (Scan included) on ${table}`)
-  }
+  let problems = checkFunctionAccess(plain, FUNCTION_ACCESS, PASSKEY_UPDATED).join('\n')
+  t.match(problems, /Architect's shared role still allows dynamodb:\* on PasskeyTable/, 'Architect alone gives one role dynamodb:* (Scan included) on every table')
+  t.match(problems, /GetIndexHTTPLambda has no role of its own/, 'shared by every function')
   let narrowed = tableAccess.deploy.start({ cloudformation: plain })
-  t.deepEqual(checkTableAccess(narrowed, TABLE_ACTIONS), [], 'with the plugin: each table its own item actions, nothing more')
-  t.deepEqual(TABLE_ACTIONS.SessionTable, [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query' ], 'the session table: GetItem, PutItem and DeleteItem, and Query (an owner\'s sessions, through its index; never Scan)')
-  t.deepEqual(TABLE_ACTIONS.AccountTable, [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], 'accounts: GetItem and PutItem (no DeleteItem: nothing here deletes an account)')
+  t.deepEqual(checkFunctionAccess(narrowed, FUNCTION_ACCESS, PASSKEY_UPDATED), [], 'with the plugin: each function its own role, with its own item actions, nothing more')
+  let roleOfIndex = narrowed.Resources.GetIndexHTTPLambda.Properties.Role
+  t.deepEqual(roleOfIndex, { 'Fn::GetAtt': [ 'GetIndexHTTPLambdaRole', 'Arn' ] }, 'GET / runs under its own role')
+  let indexRole = JSON.stringify(narrowed.Resources.GetIndexHTTPLambdaRole)
+  t.doesNotMatch(indexRole, /AccountTable|PasskeyTable/, 'which cannot touch the account or passkey tables at all')
+  t.deepEqual(FUNCTION_ACCESS.GetIndexHTTPLambda, { SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ] }, 'GET /: GetItem and PutItem on the session table alone')
+  t.deepEqual(PASSKEY_UPDATED, [ 'id', 'counter', 'lastUsed' ], 'an UpdateItem on passkey may touch only the counter and the last use')
+  let loginRole = narrowed.Resources.PostPasskeysLoginHTTPLambdaRole.Properties as { Policies: { PolicyDocument: { Statement: { Action: unknown, Condition?: unknown }[] } }[] }
+  let update = loginRole.Policies.flatMap(p => p.PolicyDocument.Statement).filter(statement => JSON.stringify(statement.Action).includes('UpdateItem'))
+  t.deepEqual(update.map(statement => statement.Condition), [ { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [ 'id', 'counter', 'lastUsed' ] } } ], 'and the sign-in role says so in the condition of its one UpdateItem grant')
+  t.ok(JSON.stringify(narrowed.Resources.ParameterStorePolicy).includes('"Ref":"PostCountHTTPLambdaRole"'), 'each new role can read the stage\'s SSM parameters, as Architect\'s can')
   t.ok(JSON.stringify(plain).includes('"dynamodb:*"'), 'and the template it was given is unchanged')
-  let swapped = { ...TABLE_ACTIONS, AccountTable: TABLE_ACTIONS.PasskeyTable }
-  t.match(checkTableAccess(narrowed, swapped).join(''), /on AccountTable, expected only/, 'the check tells one table\'s grant from another\'s')
+  let swapped = { ...FUNCTION_ACCESS, GetIndexHTTPLambda: FUNCTION_ACCESS.PostLogoutHTTPLambda }
+  t.match(checkFunctionAccess(narrowed, swapped, PASSKEY_UPDATED).join(''), /GetIndexHTTPLambda's role allows dynamodb:GetItem, dynamodb:PutItem on SessionTable, expected dynamodb:DeleteItem/, 'the check tells one function\'s grant from another\'s')
+  let { GetIndexHTTPLambda: _left, ...missing } = FUNCTION_ACCESS
+  t.match(checkFunctionAccess(narrowed, missing, PASSKEY_UPDATED).join(''), /GetIndexHTTPLambda has no entry/, 'and a function nobody listed is a problem')
 
   let withNotes = await templateFor(appArc.replace('@tables\n', '@tables\nnotes\n  id *String\n\n'))
   let statements = JSON.stringify(tableAccess.deploy.start({ cloudformation: withNotes }))
