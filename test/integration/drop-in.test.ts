@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sandbox from '@architect/sandbox'
-import { root, mode, base } from '../helpers/sandbox.ts'
+import { root, mode, base, stopSandbox } from '../helpers/sandbox.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
 /** The fenced code blocks of the README's "Use it in your app", in order, with their language */
@@ -99,6 +99,8 @@ if (online) {
   })
 
   test(`in ${mode} mode: the old .mjs route answers as before, and the new route keeps a session`, async t => {
+    // (one Sandbox to a process: the app's own, which the files before this one used, ends first)
+    await stopSandbox()
     t.ok(await sandbox.start({ cwd: app, quiet: true }), `Sandbox started in ${app}`)
     let hello = await fetch(`${base}/hello`)
     t.equal(hello.status, 200, 'GET /hello, the JavaScript route: 200')

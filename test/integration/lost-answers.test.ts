@@ -8,7 +8,7 @@ import { sign } from 'cookie-signature'
 import { start, end, mode, devSecret, ports } from '../helpers/sandbox.ts'
 import { event, bodyOf, cookiesSetBy } from '../helpers/lambda.ts'
 import { warmLambda, sandboxEnv, sandboxPorts, callsOf, type WarmLambda } from '../helpers/warm-lambda.ts'
-import { askHandlers, authenticator, EVENT_ORIGIN, signUp } from '../helpers/passkeys.ts'
+import { askHandlers, authenticator, EVENT_ORIGIN, signUp, uniqueName } from '../helpers/passkeys.ts'
 import type { RequestOptions } from '../helpers/authenticator.ts'
 import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { sealSession } from '../helpers/jwe.ts'
@@ -18,7 +18,9 @@ import { randomSecret } from '../helpers/secrets.ts'
 let proxied: WarmLambda
 let direct: WarmLambda
 let proxy: DynamoProxy
-// Ada's passkey: the account is made once, and every sign-in below uses it
+// Ada's passkey: the account is made once, and every sign-in below uses it (a name of its own:
+// the files before this one share the Sandbox)
+const ADA = uniqueName('Ada')
 let device = authenticator(EVENT_ORIGIN)
 
 /**
@@ -48,7 +50,7 @@ test('start Sandbox, a warm Lambda whose DynamoDB calls go through the proxy, an
   let secret = await devSecret()
   proxied = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret, ARC_SANDBOX: sandboxPorts(proxy.port) }))
   direct = warmLambda(sandboxEnv({ ARC_APP_SECRET: secret }))
-  t.equal((await signUp(askHandlers(callsOf(direct)), device, 'Ada')).status, 200, 'Ada signed up with a passkey')
+  t.equal((await signUp(askHandlers(callsOf(direct)), device, ADA)).status, 200, 'Ada signed up with a passkey')
 })
 
 test('a count whose write landed but whose answer was lost counts once', async t => {
@@ -72,10 +74,10 @@ test('a sign-in whose retiring write landed but whose answer was lost keeps the 
   let { response } = await signIn(cookie, proxied)
   proxy.set({})
   t.equal(response.statusCode, 200, '200')
-  t.deepEqual([ bodyOf(response).user, bodyOf(response).count, bodyOf(response).cart ], [ { name: 'Ada' }, 5, [ 'tea' ] ], 'signed in, with the count and the cart')
+  t.deepEqual([ bodyOf(response).user, bodyOf(response).count, bodyOf(response).cart ], [ { name: ADA }, 5, [ 'tea' ] ], 'signed in, with the count and the cart')
   let signedIn = cookiesSetBy(response)._idx ?? ''
   let stored = await stateOf(direct, signedIn)
-  t.deepEqual([ stored.user, stored.count, stored.cart ], [ { name: 'Ada' }, 5, [ 'tea' ] ], 'and so is what is stored')
+  t.deepEqual([ stored.user, stored.count, stored.cart ], [ { name: ADA }, 5, [ 'tea' ] ], 'and so is what is stored')
   if (mode === 'table') t.equal((await stateOf(direct, cookie)).user, null, 'table mode: the cookie from before sign-in opens nothing')
 })
 
@@ -95,14 +97,14 @@ test('a count racing a sign-in on the same cookie answers 409 without a cookie, 
     t.equal(response.cookies?.length ?? 0, 0, 'and no cookie to replace the signed-in one')
     t.ok(proxied.logs().some(line => line.includes('"event":"session.superseded"')), 'logged as session.superseded')
     let state = await stateOf(direct, cookiesSetBy(signedIn.response)._idx ?? '')
-    t.deepEqual([ state.user, state.count ], [ { name: 'Ada' }, 3 ], 'the sign-in stands, with the count it read')
+    t.deepEqual([ state.user, state.count ], [ { name: ADA }, 3 ], 'the sign-in stands, with the count it read')
   }
   else {
     let signedIn = await signIn(cookie)
     let { response } = await count(direct)
     t.equal(response.statusCode, 200, 'cookie mode: both answer 200')
     t.equal(bodyOf(response).user, null, 'cookie mode: the count answers with the session it read (whichever answer a browser gets last is the cookie it keeps)')
-    t.deepEqual(bodyOf(signedIn.response).user, { name: 'Ada' }, 'and the sign-in with the signed-in one')
+    t.deepEqual(bodyOf(signedIn.response).user, { name: ADA }, 'and the sign-in with the signed-in one')
   }
 })
 
@@ -111,7 +113,7 @@ test('a POST racing the move of a session from before __Host-idx answers 409 wit
   let production = { ARC_ENV: 'production', ARC_APP_SECRET: secret }
   let movingProxied = warmLambda(sandboxEnv({ ...production, ARC_SANDBOX: sandboxPorts(proxy.port) }))
   let movingDirect = warmLambda(sandboxEnv(production))
-  let data = { count: 2, user: { name: 'Ada', account: 'ada', since: Date.now() } }
+  let data = { count: 2, user: { name: 'Ada', account: 'ada', since: Date.now() }, _owner: 'ada', _handle: 'lost-answers-000' }
   let cookie = `_idx=${sealSession(data, secret)}`
   if (mode === 'table') {
     let id = `race-move-${Date.now()}`
