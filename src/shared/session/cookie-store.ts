@@ -13,9 +13,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { KEY_CHARS, type Algorithm, type Settings } from './config.ts'
 import { parseRecord } from './data.ts'
-import { SessionEndedError, type Loaded, type SessionRecord, type SessionStore } from './store.ts'
+import type { Loaded, SessionRecord, SessionStore } from './store.ts'
 import type { revocations } from './revocations.ts'
-import { clock } from './clock.ts'
 
 // GCM's 96-bit IV and its full 128-bit tag
 const IV_BYTES = 12
@@ -142,15 +141,7 @@ export function cookieStore (settings: Settings): SessionStore {
       throw new TypeError('cookie mode cannot end one session alone: it can only end all of them signed in until now')
     },
     async endOthers (owner, kept, deadline) {
-      let revoked = await signedOut()
-      // Afresh, not from this Lambda's memory: a session ended elsewhere a moment ago must not
-      // re-issue itself, signed in from now, and so outlive the sign-out that ended it
-      if (kept.since < await revoked.signedOutBefore(owner, deadline, true)) throw new SessionEndedError('this session was ended elsewhere')
-      let now = clock.now()
-      await revoked.signOut(owner, now, deadline)
-      // The kept session counts from exactly that time: a "sign out everywhere" recorded after
-      // it, even a millisecond later, ends it too
-      return now
+      return (await signedOut()).endOthers(owner, kept.since, deadline)
     },
     async signedOutBefore (owner, deadline) {
       return (await signedOut()).signedOutBefore(owner, deadline)

@@ -12,7 +12,7 @@ import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
 import { bounded } from './deadline.ts'
 import { recent } from './recent.ts'
-import { StoreError } from './store.ts'
+import { SessionEndedError, StoreError } from './store.ts'
 
 // The row's key: no session id has a `:` (they are base64url), and no cookie can name it without the secret
 const keyOf = (owner: string) => `signed-out:${owner}`
@@ -35,44 +35,59 @@ export function revocations (settings: Settings) {
     return { client: tables._client, TableName }
   }
 
-  return {
-    /** The owner's time; from this Lambda's memory if it read it recently, unless `fresh` */
-    async signedOutBefore (owner: string, deadline: number, fresh = false): Promise<number> {
-      let now = clock.now()
-      let known = seen.get(owner)
-      if (!fresh && known && now - known.readAt < settings.revocationCheckSeconds * 1000) return known.before
-      let { client, TableName } = await db(deadline)
-      let { Item } = await bounded(() => client.GetItem({ TableName, Key: { _idx: keyOf(owner) }, ConsistentRead: true }), deadline)
-      let before = typeof Item?._before === 'number' ? Item._before : 0
-      seen.set(owner, { before, readAt: now })
-      return before
-    },
-
-    /** Records that every session of the owner signed in before `before` has ended; a later time already recorded stays */
-    async signOut (owner: string, before: number, deadline: number): Promise<void> {
-      let { client, TableName } = await db(deadline)
-      // Kept as long as a session signed in before it could live; DynamoDB's sweep removes it then
-      let Item = { _idx: keyOf(owner), _before: before, _ttl: Math.ceil(before / 1000) + settings.absoluteSeconds }
-      try {
-        // Only ever later: a write held up in the network must not bring back sessions that a
-        // later "sign out everywhere" ended
-        await bounded(() => client.PutItem({
-          TableName, Item,
-          ConditionExpression: 'attribute_not_exists(#b) OR #b < :b',
-          ExpressionAttributeNames: { '#b': '_before' },
-          ExpressionAttributeValues: { ':b': before },
-        }), deadline)
-      }
-      catch (err) {
-        // A later time (or this same one, from aws-lite's retry of a write whose answer was lost) is there: it stands
-        if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err
-        seen.delete(owner)
-        return
-      }
-      // What this Lambda wrote, it need not read back. (Each route is a Lambda of its own, so only
-      // this route's later requests gain: they would read the same value.)
-      // Stryker disable next-line ObjectLiteral,CallExpression: as the line above says, it would read the same value
-      seen.set(owner, { before, readAt: clock.now() })
-    },
+  /** The owner's time; from this Lambda's memory if it read it recently, unless `fresh` */
+  async function signedOutBefore (owner: string, deadline: number, fresh = false): Promise<number> {
+    let now = clock.now()
+    let known = seen.get(owner)
+    if (!fresh && known && now - known.readAt < settings.revocationCheckSeconds * 1000) return known.before
+    let { client, TableName } = await db(deadline)
+    let { Item } = await bounded(() => client.GetItem({ TableName, Key: { _idx: keyOf(owner) }, ConsistentRead: true }), deadline)
+    let before = typeof Item?._before === 'number' ? Item._before : 0
+    seen.set(owner, { before, readAt: now })
+    return before
   }
+
+  /**
+   * Ends every session of the owner signed in until now but the one a request keeps (signed in
+   * at `since`), and says when that one now counts as signed in from
+   */
+  async function endOthers (owner: string, since: number, deadline: number): Promise<number> {
+    // Afresh, not from this Lambda's memory: a session ended elsewhere a moment ago must not
+    // re-issue itself, signed in from now, and so outlive the sign-out that ended it
+    if (since < await signedOutBefore(owner, deadline, true)) throw new SessionEndedError('this session was ended elsewhere')
+    let now = clock.now()
+    await signOut(owner, now, deadline)
+    // The kept session counts from exactly that time: a "sign out everywhere" recorded after
+    // it, even a millisecond later, ends it too
+    return now
+  }
+
+  /** Records that every session of the owner signed in before `before` has ended; a later time already recorded stays */
+  async function signOut (owner: string, before: number, deadline: number): Promise<void> {
+    let { client, TableName } = await db(deadline)
+    // Kept as long as a session signed in before it could live; DynamoDB's sweep removes it then
+    let Item = { _idx: keyOf(owner), _before: before, _ttl: Math.ceil(before / 1000) + settings.absoluteSeconds }
+    try {
+      // Only ever later: a write held up in the network must not bring back sessions that a
+      // later "sign out everywhere" ended
+      await bounded(() => client.PutItem({
+        TableName, Item,
+        ConditionExpression: 'attribute_not_exists(#b) OR #b < :b',
+        ExpressionAttributeNames: { '#b': '_before' },
+        ExpressionAttributeValues: { ':b': before },
+      }), deadline)
+    }
+    catch (err) {
+      // A later time (or this same one, from aws-lite's retry of a write whose answer was lost) is there: it stands
+      if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err
+      seen.delete(owner)
+      return
+    }
+    // What this Lambda wrote, it need not read back. (Each route is a Lambda of its own, so only
+    // this route's later requests gain: they would read the same value.)
+    // Stryker disable next-line ObjectLiteral,CallExpression: as the line above says, it would read the same value
+    seen.set(owner, { before, readAt: clock.now() })
+  }
+
+  return { signedOutBefore, endOthers }
 }
