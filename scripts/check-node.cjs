@@ -7,3 +7,12 @@ if (major < 22) {
   console.error(`This app needs Node.js 22 or later (Architect 12 does); this is ${process.version}. Install it (nvm install 22), or run it without installing: npx -y -p node@22 -- ${command}`)
   process.exit(1)
 }
+
+// Which mode Sandbox is about to run in, since nothing else says so before the page is open
+const event = process.env.npm_lifecycle_event
+if (event === 'prestart' || event === 'prestart:table') {
+  const table = event === 'prestart:table' || process.env.ARC_SESSION_TABLE_NAME === 'session'
+  console.log(table
+    ? 'Starting in table mode (ARC_SESSION_TABLE_NAME=session): sessions are rows in Sandbox\'s in-memory DynamoDB'
+    : 'Starting in cookie mode (ARC_SESSION_TABLE_NAME=jwe): sessions live in the cookie; npm run start:table for table mode')
+}

@@ -11,7 +11,7 @@ export { STYLE }
 
 const MODE_TEXT = {
   cookie: (name: string) => `<strong>Cookie mode.</strong> The whole session is encrypted into the <code>${name}</code> cookie;
-    nothing is stored on the server. Signing out clears the cookie in this browser, but a copy of it
+    the server stores none of it (signed in, it keeps only the time the account last signed out everywhere). Signing out clears the cookie in this browser, but a copy of it
     stays valid until it expires, or until you sign out everywhere: there is nothing on the server to revoke.`,
   table: (name: string) => `<strong>Table mode.</strong> The <code>${name}</code> cookie holds only a signed id; the data is a
     row in the DynamoDB <code>session</code> table with a <code>_ttl</code> expiry. Signing out deletes
@@ -46,7 +46,6 @@ export function page (session: Session<AppData>): string {
     : '<p>Your cart is empty.</p>'
   let flash = session.flash ? `<p class="flash" role="alert">${escapeHtml(session.flash)}</p>` : ''
   // The passkey forms post to the passkey routes; the page's script (script.ts) takes them over
-  let remember = (id: string) => `<label class="inline" for="${id}"><input type="checkbox" id="${id}" name="remember"> Keep me signed in on this device</label>`
   let who = user
     ? `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>.</p>
        <form method="post" action="/passkeys/register/options" data-passkey="register">
@@ -55,13 +54,12 @@ export function page (session: Session<AppData>): string {
        <form method="post" action="/logout"><button id="sign-out" class="secondary">Sign out</button></form>`
     : `<form method="post" action="/passkeys/register/options" data-passkey="register">
          <label for="name">Your name <input id="name" name="name" maxlength="40" autocomplete="username webauthn" required></label>
-         ${remember('remember-up')}
          <button id="sign-up">Sign up with a passkey</button>
        </form>
        <form method="post" action="/passkeys/login/options" data-passkey="login">
-         ${remember('remember-in')}
          <button id="sign-in">Sign in with a passkey</button>
-       </form>`
+       </form>
+       <label class="inline" for="remember"><input type="checkbox" id="remember"> Keep me signed in on this device (for signing up or in)</label>`
   let sessions = user ? `<section aria-labelledby="your-sessions">
     <h2 id="your-sessions">Your sessions</h2>
     <p>${SESSIONS_TEXT[session.mode]}</p>
@@ -86,6 +84,7 @@ export function page (session: Session<AppData>): string {
     <h2 id="counter">Counter</h2>
     <p>You have counted</p>
     <p class="count" id="count">${count}</p>
+    <p>The count and the cart belong to this session: signing out ends them.</p>
     <form method="post" action="/count">
       <label for="by">Add <input id="by" name="by" type="number" inputmode="numeric" value="1" min="1" max="100"></label>
       <button id="count-button">Count</button>

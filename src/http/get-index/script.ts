@@ -51,8 +51,9 @@ for (const form of document.querySelectorAll('form[data-passkey]')) {
     event.preventDefault()
     notice.replaceChildren()
     const body = Object.fromEntries(new FormData(form))
-    // A checkbox sends "on" or nothing; the routes take true or false
-    if (form.elements.remember) body.remember = form.elements.remember.checked
+    // One checkbox serves sign-up and sign-in (it is there only when signed out); the routes take true or false
+    const remember = document.getElementById('remember')
+    if (remember) body.remember = remember.checked
     ceremony(form.dataset.passkey, body).catch(err => say(err.message))
   })
 }
