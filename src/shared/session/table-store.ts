@@ -201,8 +201,9 @@ export function tableStore (settings: Settings): SessionStore {
   /**
    * Deletes rows, 25 at a time (BatchWriteItem's most), sending again what DynamoDB left
    * unprocessed (it does, when short of capacity), after a pause that grows. Deleted, not retired:
-   * a request in flight for one of them then fails its condition too. Whatever is left when the budget runs out is a DeadlineError, so the visitor
-   * gets a 503 to try again, never an answer that says all ended when some did not.
+   * a request in flight for one of them then fails its condition too. Whatever is left when the
+   * budget runs out is a DeadlineError, so the visitor gets a 503 to try again, never an answer
+   * that says all ended when some did not.
    */
   async function removeAll (ids: string[], deadline: number) {
     let { client, TableName } = await db(deadline)
