@@ -33,6 +33,12 @@ account
 passkey
   id *String
 
+# Per-visitor counters (sign-ups, failed passkey answers), one row per address, kind and hour,
+# gone with the hour (src/shared/auth/limits.ts)
+limit
+  key *String
+  _ttl TTL
+
 # A signed-in session's row carries its owner (the account), so an account's sessions can be
 # listed and ended with a Query. Sparse: only rows with `_owner` are in it.
 @tables-indexes
@@ -52,6 +58,8 @@ timeout 10
 architect/plugin-typescript
 # Narrows the deployed role to the DynamoDB item actions the code uses on each of its tables
 table-access
+# API Gateway's per-route limits on the passkey routes, shared by every caller
+route-throttling
 
 @typescript
 # The plugin still defaults to nodejs20.x, which Lambda has retired

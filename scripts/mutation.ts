@@ -44,11 +44,12 @@ const TARGETS: Record<string, Target> = {
   'session/deadline.ts': { unit: [ 'table-store' ], integration: [ 'deadlines', 'faults' ] },
   'session/owners.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
   // Beside the wrapper: passkey sign-up and sign-in
-  'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
+  'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'limits', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
   'auth/accounts.ts': { unit: [], integration: [ 'passkeys', 'fourth-review', 'lost-answers', 'dynamodb-costs' ] },
   'auth/relying-party.ts': { unit: [ 'setup-env' ], integration: [ 'passkeys' ] },
   'auth/devices.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
   'auth/challenges.ts': { unit: [], integration: [ 'fourth-review', 'passkeys', 'dynamodb-costs' ] },
+  'auth/limits.ts': { unit: [ 'limits' ], integration: [ 'limits', 'dynamodb-costs' ] },
 }
 
 // The files unit tests alone can hold to the mark, fast enough for CI: settings, secrets, session

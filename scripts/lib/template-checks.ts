@@ -43,6 +43,12 @@ export function checkSessionTable (template: Template): string[] {
   return problems
 }
 
+/** The `limit` table expires its counters by `_ttl`, or every address's hours would stay forever */
+export function checkLimitTable (template: Template): string[] {
+  let ttl = (template.Resources.LimitTable?.Properties as TableProperties | undefined)?.TimeToLiveSpecification
+  return ttl?.AttributeName === '_ttl' && ttl.Enabled ? [] : [ 'limit table: no TTL on `_ttl`; declare it in app.arc (@tables limit: `_ttl TTL`), or the counters are never deleted' ]
+}
+
 /** `get-index` → `GET /`, `post-count` → `POST /count`: Architect's folder naming */
 export function routeOf (folder: string): string {
   // Architect names a route's folder after its method and path, `/` becoming `-`
@@ -101,7 +107,7 @@ function allowedOn (role: Resource | undefined, table: string): string[] {
  * Architect's shared role allows nothing on them
  */
 export function checkFunctionAccess (template: Template, expected: Record<string, Access>, updatable: string[]): string[] {
-  let tables = [ 'SessionTable', 'AccountTable', 'PasskeyTable' ]
+  let tables = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable' ]
   let functions = Object.entries(template.Resources).filter(([ , r ]) => r.Type === 'AWS::Serverless::Function')
   let shared = tables.flatMap(table => allowedOn(template.Resources.Role, table).length ? [ `Architect's shared role still allows ${allowedOn(template.Resources.Role, table).join(', ')} on ${table} (is table-access under @plugins in app.arc?)` ] : [])
   return [ ...shared, ...functions.flatMap(([ fn, resource ]) => {
@@ -116,6 +122,18 @@ export function checkFunctionAccess (template: Template, expected: Record<string
       return JSON.stringify(allowed) === JSON.stringify(wanted) ? [] : [ `${fn}'s role allows ${allowed.join(', ') || 'nothing'} on ${table}, expected ${wanted.join(', ') || 'nothing'}` ]
     })
   }) ]
+}
+
+type Throttling = Record<string, { ThrottlingBurstLimit: number, ThrottlingRateLimit: number }>
+
+/** The HTTP API throttles each route `expected` names exactly as it says (the route-throttling plugin) */
+export function checkRouteThrottling (template: Template, expected: Throttling): string[] {
+  let api = Object.values(template.Resources).find(r => r.Type === 'AWS::Serverless::HttpApi')
+  if (!api) return [ 'the template has no HTTP API' ]
+  let settings = (api.Properties.RouteSettings ?? {}) as Throttling
+  return Object.entries(expected).flatMap(([ route, wanted ]) => JSON.stringify(settings[route]) === JSON.stringify(wanted)
+    ? []
+    : [ `route ${route} is throttled at ${JSON.stringify(settings[route] ?? 'nothing')}, expected ${JSON.stringify(wanted)} (is route-throttling under @plugins in app.arc?)` ])
 }
 
 /**

@@ -16,13 +16,15 @@ const SESSION = [ 'dynamodb:GetItem', 'dynamodb:PutItem' ]
 const SIGN_OUT = [ ...SESSION, 'dynamodb:DeleteItem' ]
 // An owner's sessions, through the index on `_owner` (a Query, never a Scan), deleted 25 at a time
 const OWNED = [ 'dynamodb:Query', 'dynamodb:BatchWriteItem' ]
+// A passkey answer reads its address's count of failed answers, and counts one more if it fails
+const FAILURES = [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ]
 
 /**
  * The item actions each function's code calls, by Architect's logical ids for the function and
  * the tables (src/shared/session/table-store.ts, revocations.ts; src/shared/auth/accounts.ts,
- * challenges.ts). The mode is a setting read at run time, so each grant covers both modes.
- * `counted` marks an UpdateItem on `passkey` that may change only the sign-in counter and time.
- * @typedef {{ SessionTable: string[], AccountTable?: string[], PasskeyTable?: string[] }} Access
+ * challenges.ts, limits.ts). The mode is a setting read at run time, so each grant covers both
+ * modes. An UpdateItem on `passkey` may change only the sign-in counter and time (`PASSKEY_UPDATED`).
+ * @typedef {{ SessionTable: string[], AccountTable?: string[], PasskeyTable?: string[], LimitTable?: string[] }} Access
  * @type {Record<string, Access>}
  */
 export const FUNCTION_ACCESS = {
@@ -34,19 +36,19 @@ export const FUNCTION_ACCESS = {
   PostSessionsEndHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ] },
   PostLogoutOthersHTTPLambda: { SessionTable: [ ...SESSION, ...OWNED ] },
   PostLogoutEverywhereHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ] },
-  // Sign-up: a name nobody has; the passkey only if its id is new (and removed if the account is
-  // not made); the challenge spent in the session table
-  PostPasskeysRegisterOptionsHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ] },
-  PostPasskeysRegisterHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ] },
+  // Sign-up: counted for its address; a name nobody has; the passkey only if its id is new (and
+  // removed if the account is not made); the challenge spent in the session table
+  PostPasskeysRegisterOptionsHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], LimitTable: [ 'dynamodb:UpdateItem' ] },
+  PostPasskeysRegisterHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ], LimitTable: FAILURES },
   PostPasskeysLoginOptionsHTTPLambda: { SessionTable: SESSION },
   // Sign-in: the passkey and its account looked up, and its use counted
-  PostPasskeysLoginHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ] },
+  PostPasskeysLoginHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES },
 }
 
 // What an UpdateItem on `passkey` may touch: the key, and what `recordUse` sets
 export const PASSKEY_UPDATED = [ 'id', 'counter', 'lastUsed' ]
 
-const OUR_TABLES = [ 'SessionTable', 'AccountTable', 'PasskeyTable' ]
+const OUR_TABLES = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable' ]
 
 /**
  * The logical id of the table an ARN entry of a policy statement names, as @architect/package

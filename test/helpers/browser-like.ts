@@ -14,15 +14,19 @@ export interface Visitor {
   post (path: string, body: string | object, headers?: Record<string, string>): Promise<Reply>
   /** The cookie this visitor sends, as `_idx=value`, or '' */
   cookie: string
+  /** The address it comes from, sent as X-Forwarded-For, which Sandbox makes the event's `sourceIp` */
+  address: string
 }
 
+import { nextAddress } from './addresses.ts'
 import { base as BASE } from './ports.ts'
 
 export const JSON_HEADERS = { accept: 'application/json' }
 
-export function visitor (cookie = ''): Visitor {
+export function visitor (cookie = '', address = nextAddress()): Visitor {
   let self: Visitor = {
     cookie,
+    address,
     get: (path, headers = {}) => send('GET', path, undefined, headers),
     post: (path, body, headers = {}) => typeof body === 'string'
       ? send('POST', path, body, { 'content-type': 'application/x-www-form-urlencoded', ...headers })
@@ -34,7 +38,7 @@ export function visitor (cookie = ''): Visitor {
       method,
       body,
       redirect: 'manual',
-      headers: self.cookie ? { cookie: self.cookie, ...headers } : headers,
+      headers: { 'x-forwarded-for': self.address, ...(self.cookie ? { cookie: self.cookie } : {}), ...headers },
     })
     let text = await res.text()
     let setCookie = res.headers.getSetCookie().find(c => c.startsWith('_idx=')) ?? null

@@ -1,6 +1,7 @@
 // Calls a handler in this process, the way a warm Lambda would, with an API Gateway v2 event.
 // Used where time must move: the handler shares this process's clock (src/shared/session/clock.ts).
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
+import { nextAddress } from './addresses.ts'
 
 export type Handler = (event: Event) => Promise<Response>
 
@@ -10,9 +11,11 @@ interface Call {
   /** `name=value` pairs, separated by `; ` as in a Cookie header */
   cookie?: string
   json?: object
+  /** The connection's address, as API Gateway gives it: by default one no other event has */
+  sourceIp?: string
 }
 
-export function event ({ method = 'GET', path = '/', cookie, json }: Call): Event {
+export function event ({ method = 'GET', path = '/', cookie, json, sourceIp = nextAddress() }: Call): Event {
   let headers: Record<string, string> = { accept: 'application/json', host: 'localhost:3333' }
   if (json) headers['content-type'] = 'application/json'
   return {
@@ -26,7 +29,7 @@ export function event ({ method = 'GET', path = '/', cookie, json }: Call): Even
     isBase64Encoded: false,
     requestContext: {
       accountId: 'local', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp, userAgent: 'test' },
       requestId: 'test', routeKey: `${method} ${path}`, stage: '$default', time: '', timeEnd: 0, timeEpoch: 0,
     },
   } as Event

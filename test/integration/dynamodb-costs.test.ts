@@ -107,7 +107,7 @@ const ACTIONS: [string, Action][] = [
   [ 'Passkey sign-up options, with a session', { before: session, request: cookie => [ 'post-passkeys-register-options', post('/passkeys/register/options', { name: uniqueName('Ada') }, cookie) ] } ],
   [ 'Sign up: the passkey checked, the account made, a new identity', { before: signingUp, request: cookie => [ 'post-passkeys-register', post('/passkeys/register', answer, cookie) ] } ],
   [ 'Sign in: the passkey checked and its use counted, a new identity', { before: signingIn, request: cookie => [ 'post-passkeys-login', post('/passkeys/login', answer, cookie) ] } ],
-  [ 'A refused passkey answer: the challenge is spent', { before: signingInElsewhere, request: cookie => [ 'post-passkeys-login', post('/passkeys/login', answer, cookie) ] } ],
+  [ 'A refused passkey answer: the challenge is spent, the failure counted', { before: signingInElsewhere, request: cookie => [ 'post-passkeys-login', post('/passkeys/login', answer, cookie) ] } ],
   [ 'A signed-in page view: the first in a minute for this account on a warm Lambda', { before: signedIn, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'A signed-in page view, again within that minute', { before: signedInAndSeen, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'List your sessions (two devices)', { before: twoDevices, request: cookie => [ 'get-sessions', get(cookie, '/sessions') ] } ],
@@ -126,7 +126,7 @@ const ACTIONS: [string, Action][] = [
 
 /** How the table in docs/production.md writes a list of calls: counts by operation, or "none" */
 function written (calls: string[]): string {
-  let order = [ '', ' on account', ' on passkey' ].flatMap(table => [ 'GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem' ].map(op => op + table))
+  let order = [ '', ' on account', ' on passkey', ' on limit' ].flatMap(table => [ 'GetItem', 'GetItem (eventually consistent)', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem' ].map(op => op + table))
   let counted = order.map(op => [ op, calls.filter(c => c === op).length ] as const).filter(([ , n ]) => n > 0)
   let others = calls.filter(c => !order.includes(c))
   return [ ...counted.map(([ op, n ]) => `${n} ${op}`), ...others ].join(' + ') || 'none'
@@ -170,7 +170,7 @@ test(`each action costs what docs/production.md says (${mode} mode)`, async t =>
 function allowed (route: Route, made: string): boolean {
   let fn = route.split('-').map(word => word[0].toUpperCase() + word.slice(1)).join('') + 'HTTPLambda'
   let [ operation ] = made.split(' ')
-  let table = made.endsWith(' on account') ? 'AccountTable' : made.endsWith(' on passkey') ? 'PasskeyTable' : 'SessionTable'
+  let table = made.endsWith(' on account') ? 'AccountTable' : made.endsWith(' on passkey') ? 'PasskeyTable' : made.endsWith(' on limit') ? 'LimitTable' : 'SessionTable'
   let access: Partial<Record<string, string[]>> = FUNCTION_ACCESS[fn] ?? {}
   return access[table]?.includes(`dynamodb:${operation}`) ?? false
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
 import tableAccess, { FUNCTION_ACCESS, PASSKEY_UPDATED } from '../../src/plugins/table-access.js'
-import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import routeThrottling, { ROUTE_THROTTLING } from '../../src/plugins/route-throttling.js'
+import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkLimitTable, checkRouteThrottling, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
 import { fakeSsm } from '../helpers/fake-ssm.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -24,6 +25,13 @@ test('a TTL attribute named anything but `_ttl` fails, pointing at the attribute
   let problems = checkSessionTable(await templateFor(appArc.replace('_ttl TTL', 'ttl TTL')))
   t.equal(problems.length, 1)
   t.match(problems[0], /TTL is on ttl; it must be `_ttl TTL` in app.arc \(@tables session\)/)
+})
+
+test('a limit table without `_ttl TTL` fails: its counters would never be deleted', async t => {
+  t.deepEqual(checkLimitTable(await templateFor(appArc)), [], 'the real app.arc passes')
+  let without = appArc.replace('limit\n  key *String\n  _ttl TTL\n', 'limit\n  key *String\n')
+  t.notEqual(without, appArc, 'app.arc declares the limit table as expected')
+  t.match(checkLimitTable(await templateFor(without)).join(''), /limit table: no TTL on `_ttl`/, 'without it, a problem saying what to declare')
 })
 
 test('a session table keyed on anything but `_idx *String` fails', async t => {
@@ -94,8 +102,8 @@ test('the table-access plugin gives each function a role of its own, with only i
   t.deepEqual(FUNCTION_ACCESS.GetIndexHTTPLambda, { SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ] }, 'GET /: GetItem and PutItem on the session table alone')
   t.deepEqual(PASSKEY_UPDATED, [ 'id', 'counter', 'lastUsed' ], 'an UpdateItem on passkey may touch only the counter and the last use')
   let loginRole = narrowed.Resources.PostPasskeysLoginHTTPLambdaRole.Properties as { Policies: { PolicyDocument: { Statement: { Action: unknown, Condition?: unknown }[] } }[] }
-  let update = loginRole.Policies.flatMap(p => p.PolicyDocument.Statement).filter(statement => JSON.stringify(statement.Action).includes('UpdateItem'))
-  t.deepEqual(update.map(statement => statement.Condition), [ { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [ 'id', 'counter', 'lastUsed' ] } } ], 'and the sign-in role says so in the condition of its one UpdateItem grant')
+  let update = loginRole.Policies.flatMap(p => p.PolicyDocument.Statement).filter(statement => JSON.stringify(statement).includes('UpdateItem') && JSON.stringify(statement).includes('PasskeyTable'))
+  t.deepEqual(update.map(statement => statement.Condition), [ { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [ 'id', 'counter', 'lastUsed' ] } } ], 'and the sign-in role says so in the condition of its one UpdateItem grant on passkey')
   t.ok(JSON.stringify(narrowed.Resources.ParameterStorePolicy).includes('"Ref":"PostCountHTTPLambdaRole"'), 'each new role can read the stage\'s SSM parameters, as Architect\'s can')
   t.ok(JSON.stringify(plain).includes('"dynamodb:*"'), 'and the template it was given is unchanged')
   let swapped = { ...FUNCTION_ACCESS, GetIndexHTTPLambda: FUNCTION_ACCESS.PostLogoutHTTPLambda }
@@ -106,11 +114,24 @@ test('the table-access plugin gives each function a role of its own, with only i
   let withNotes = await templateFor(appArc.replace('@tables\n', '@tables\nnotes\n  id *String\n\n'))
   let statements = JSON.stringify(tableAccess.deploy.start({ cloudformation: withNotes }))
   t.match(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*NotesTable/, 'another table keeps dynamodb:*')
-  t.doesNotMatch(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*(SessionTable|AccountTable|PasskeyTable)/, 'which no longer covers the app\'s tables')
+  t.doesNotMatch(statements, /"Action":"dynamodb:\*","Resource":\[[^\]]*(SessionTable|AccountTable|PasskeyTable|LimitTable)/, 'which no longer covers the app\'s tables')
+})
+
+test('the route-throttling plugin throttles each passkey route on the HTTP API; a template without it fails the check', async t => {
+  let plain = await templateFor(appArc)
+  let throttled = routeThrottling.deploy.start({ cloudformation: plain })
+  t.deepEqual(checkRouteThrottling(throttled, ROUTE_THROTTLING), [], 'with the plugin: every route at its figures')
+  t.deepEqual(Object.keys(ROUTE_THROTTLING).sort(), [ 'POST /passkeys/login', 'POST /passkeys/login/options', 'POST /passkeys/register', 'POST /passkeys/register/options' ], 'the four passkey routes')
+  let problems = checkRouteThrottling(plain, ROUTE_THROTTLING)
+  t.equal(problems.length, 4, 'without it (the settings stripped): one problem per route')
+  t.match(problems[0], /route POST \/passkeys\/register\/options is throttled at "nothing", expected \{"ThrottlingBurstLimit":20,"ThrottlingRateLimit":10\} \(is route-throttling under @plugins/, 'saying what to fix')
+  let api = throttled.Resources.HTTP
+  let loosened = { Resources: { ...throttled.Resources, HTTP: { ...api, Properties: { ...api.Properties, RouteSettings: { ...ROUTE_THROTTLING, 'POST /passkeys/login': { ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 } } } } } }
+  t.match(checkRouteThrottling(loosened, ROUTE_THROTTLING).join(''), /route POST \/passkeys\/login is throttled at \{"ThrottlingBurstLimit":5000/, 'and so does a route at other figures')
 })
 
 test('cfn-lint, AWS\'s CloudFormation linter, finds no error in the final template, and does find a broken one', async t => {
-  let final = tableAccess.deploy.start({ cloudformation: await templateFor(appArc) })
+  let final = routeThrottling.deploy.start({ cloudformation: tableAccess.deploy.start({ cloudformation: await templateFor(appArc) }) })
   let lint = cfnLint(final)
   if (!lint) {
     t.notOk(process.env.CFN_LINT_REQUIRED, 'SKIPPED: cfn-lint is not installed (CI sets CFN_LINT_REQUIRED and has it)')

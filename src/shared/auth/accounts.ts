@@ -42,12 +42,13 @@ export function accountKey (name: string): string {
 // DynamoDB answers in milliseconds; a call that takes seconds is a failure, answered with a 503
 const DB_TIMEOUT_MS = 3000
 
-// The tables this file writes (the session table holds the spent challenges: challenges.ts)
-type Rows = { account: Account, passkey: Passkey, session: Record<string, unknown> }
+// The tables this file writes, and those its neighbours write through `call`: the session table
+// holds the spent challenges (challenges.ts), the limit table the visitors' counters (limits.ts)
+type Rows = { account: Account, passkey: Passkey, session: Record<string, unknown>, limit: Record<string, unknown> }
 type Tables = Awaited<ReturnType<typeof arc.tables<Rows>>>
 
 /** Runs one DynamoDB call; any failure but a failed condition becomes a StoreError (a 503) */
-async function call<T> (operation: (db: Tables) => Promise<T>): Promise<T> {
+export async function call<T> (operation: (db: Tables) => Promise<T>): Promise<T> {
   let deadline = performance.now() + DB_TIMEOUT_MS
   try {
     let tables = await bounded(() => arc.tables<Rows>(), deadline)
@@ -59,7 +60,7 @@ async function call<T> (operation: (db: Tables) => Promise<T>): Promise<T> {
   }
 }
 
-function isConditionFailed (err: unknown): boolean {
+export function isConditionFailed (err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException'
 }
 

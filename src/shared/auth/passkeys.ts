@@ -23,6 +23,7 @@ import { fits, type Reply, type Session } from '../session.ts'
 import { StoreError } from '../session/store.ts'
 import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, recordUse } from './accounts.ts'
 import { spend } from './challenges.ts'
+import { countFailure, failureWait, signUpWait } from './limits.ts'
 import { RP_NAME, relyingParty } from './relying-party.ts'
 
 /** How long a challenge is accepted, and how long a session holding nothing else lives */
@@ -84,6 +85,8 @@ export async function registrationOptions (event: Event, session: Session<AppDat
     if (!display) return refuse(event, session, 400, 'Your name must be 1 to 40 printable characters')
     // Normalising can make one character many (U+FDFA is 18 letters): the key must stay a key
     if (Buffer.byteLength(accountKey(display)) > NAME_KEY_BYTES) return refuse(event, session, 400, 'Your name is too long once its characters are spelled out; choose a shorter one')
+    let wait = await signUpWait(event)
+    if (wait) return tooMany(event, wait, 'Too many sign-ups from your network this hour; try again later')
     // Checked here to spare making a passkey for a name that is taken; registering enforces it
     if (await findAccount(accountKey(display))) return refuse(event, session, 409, 'That name is taken; choose another')
     let userId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')
@@ -113,7 +116,9 @@ export async function registrationOptions (event: Event, session: Session<AppDat
 }
 
 /** POST /passkeys/register: the browser's RegistrationResponseJSON; signs in a new account */
-export async function register (event: Event, session: Session<AppData>): Answer {
+export const register = limitedAnswers(checkRegistration)
+
+async function checkRegistration (event: Event, session: Session<AppData>): Answer {
   let known = verdicts.get(event)
   if (known) return accepted(event, session, known)
   let checked = await answerTo(event, session, 'register')
@@ -181,7 +186,9 @@ export async function loginOptions (event: Event, session: Session<AppData>): An
 }
 
 /** POST /passkeys/login: the browser's AuthenticationResponseJSON; signs in */
-export async function login (event: Event, session: Session<AppData>): Answer {
+export const login = limitedAnswers(checkSignIn)
+
+async function checkSignIn (event: Event, session: Session<AppData>): Answer {
   let known = verdicts.get(event)
   if (known) return accepted(event, session, known)
   let checked = await answerTo(event, session, 'login')
@@ -222,6 +229,31 @@ export async function login (event: Event, session: Session<AppData>): Answer {
   let verdict = { user: { name: account.display, account: account.name, since: now, device: deviceOf(event) }, remember: ceremony.remember }
   verdicts.set(event, verdict)
   return accepted(event, session, verdict)
+}
+
+/**
+ * An answer route, limited per address (limits.ts): past AUTH_FAILURES_PER_HOUR failed answers
+ * in the hour, a 429 before any other call; each answer refused as wrong (400 or 401) counts one.
+ * A conflict (409) or a full session (413) is no guess, so it does not count.
+ */
+function limitedAnswers (check: (event: Event, session: Session<AppData>) => Answer) {
+  return async (event: Event, session: Session<AppData>): Answer => {
+    // A re-run (see `verdicts`) was limited and counted on its first run
+    if (checked.has(event)) return check(event, session)
+    checked.add(event)
+    let wait = await failureWait(event)
+    if (wait) return tooMany(event, wait, 'Too many failed passkey answers from your network this hour; try again later')
+    let reply = await check(event, session)
+    if (reply.statusCode === 400 || reply.statusCode === 401) await countFailure(event)
+    return reply
+  }
+}
+const checked = new WeakSet<Event>()
+
+/** A 429 with Retry-After; the session is left as it was, so the request makes no other call */
+function tooMany (event: Event, seconds: number, message: string): Reply<AppData> {
+  let reply = wantsJson(event) ? json(429, { error: message }) : { ...redirect('/'), flash: message }
+  return { ...reply, headers: { ...reply.headers, 'retry-after': String(seconds) } }
 }
 
 /** The body of a passkey route, or what is wrong with it */
