@@ -16,6 +16,8 @@ get /sessions
 post /sessions/end
 post /logout/others
 post /logout/everywhere
+# What happened to the account: sign-ins, passkeys added, sessions ended (src/shared/auth/activity.ts)
+get /activity
 
 # Table mode stores sessions here (ARC_SESSION_TABLE_NAME=session).
 # The TTL attribute must be `_ttl`: that is the name @architect/functions and
@@ -37,6 +39,12 @@ passkey
 # gone with the hour (src/shared/auth/limits.ts)
 limit
   key *String
+  _ttl TTL
+
+# Each account's security activity, by time, kept ACTIVITY_DAYS (src/shared/auth/activity.ts)
+activity
+  account *String
+  id **String
   _ttl TTL
 
 # A signed-in session's row carries its owner (the account), so an account's sessions can be

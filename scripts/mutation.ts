@@ -47,9 +47,11 @@ const TARGETS: Record<string, Target> = {
   'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'limits', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
   'auth/accounts.ts': { unit: [], integration: [ 'passkeys', 'fourth-review', 'lost-answers', 'dynamodb-costs' ] },
   'auth/relying-party.ts': { unit: [ 'setup-env' ], integration: [ 'passkeys' ] },
-  'auth/devices.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
+  'auth/devices.ts': { unit: [], integration: [ 'your-sessions', 'activity', 'fourth-review', 'dynamodb-costs' ] },
   'auth/challenges.ts': { unit: [], integration: [ 'fourth-review', 'passkeys', 'dynamodb-costs' ] },
   'auth/limits.ts': { unit: [ 'limits' ], integration: [ 'limits', 'dynamodb-costs' ] },
+  'auth/activity.ts': { unit: [], integration: [ 'activity', 'dynamodb-costs' ] },
+  'auth/settings.ts': { unit: [ 'limits' ], integration: [] },
 }
 
 // The files unit tests alone can hold to the mark, fast enough for CI: settings, secrets, session

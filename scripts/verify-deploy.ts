@@ -7,7 +7,7 @@ import pkg from '@architect/package'
 import { FUNCTION_ACCESS, PASSKEY_UPDATED } from '../src/plugins/table-access.js'
 import { ROUTE_THROTTLING } from '../src/plugins/route-throttling.js'
 import { deployTemplate } from './lib/deploy-template.ts'
-import { cfnLint, checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkLimitTable, checkRouteThrottling, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
+import { cfnLint, checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkExpiringTables, checkRouteThrottling, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
 
 const root = new URL('..', import.meta.url).pathname
 // Every handler folder must be a deployed route; this catches a handler app.arc forgot
@@ -30,7 +30,7 @@ for (let stage of [ 'staging', 'production' ]) {
   let guided = checkSessionVariable(pkg(inv) as Template, 'session')
   let lint = cfnLint(template)
   let problems = [
-    ...checkSessionTable(template), ...checkLimitTable(template), ...checkRoutes(template, routes), ...lambdas.problems,
+    ...checkSessionTable(template), ...checkExpiringTables(template), ...checkRoutes(template, routes), ...lambdas.problems,
     ...checkModeVariables(template, stage), ...checkFunctionAccess(template, FUNCTION_ACCESS, PASSKEY_UPDATED),
     ...checkRouteThrottling(template, ROUTE_THROTTLING), ...guided,
     ...(lint?.problems ?? (process.env.CFN_LINT_REQUIRED ? [ 'cfn-lint is not installed (pip install cfn-lint)' ] : [])),
@@ -41,7 +41,7 @@ for (let stage of [ 'staging', 'production' ]) {
   console.log(withAws ? `  ${stage}'s variables: read from SSM, as arc deploy reads them` : `  ${stage}'s variables: not read (no AWS credentials here); with them, the mode variables are checked too`)
   console.log(lint ? `  cfn-lint: ${lint.problems.length} errors, ${lint.warnings.length} warnings${lint.warnings.map(w => `\n    warning ${w}`).join('')}` : '  SKIPPED cfn-lint: not installed (pip install cfn-lint)')
   for (let problem of problems) console.log(`  PROBLEM: ${problem}`)
-  if (problems.length === 0) console.log(`  ok: session table of its own (PAY_PER_REQUEST, _idx S, TTL on _ttl), limit table with TTL on _ttl, ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME, each function has a role of its own, allowing on each table only the item actions its code calls:${Object.entries(FUNCTION_ACCESS).map(([ fn, access ]) => `\n    ${fn.replace('HTTPLambda', '').padEnd(26)} ${Object.entries(access).map(([ table, actions ]) => `${table.replace('Table', '')}: ${actions.map(a => a.replace('dynamodb:', '')).join(' ')}`).join('; ')}`).join('')}\n  ok: API Gateway throttles ${Object.entries(ROUTE_THROTTLING).map(([ route, { ThrottlingRateLimit, ThrottlingBurstLimit } ]) => `${route} at ${ThrottlingRateLimit}/s (burst ${ThrottlingBurstLimit})`).join(', ')}`)
+  if (problems.length === 0) console.log(`  ok: session table of its own (PAY_PER_REQUEST, _idx S, TTL on _ttl), limit and activity tables with TTL on _ttl, ${routes.length} routes, nodejs22.x, 10 s timeout, bundles and architect-functions.cjs load${stage === 'production' ? ', no source maps' : ''}, SESSION_TABLE_NAME reaches every Lambda as ARC_SESSION_TABLE_NAME, each function has a role of its own, allowing on each table only the item actions its code calls:${Object.entries(FUNCTION_ACCESS).map(([ fn, access ]) => `\n    ${fn.replace('HTTPLambda', '').padEnd(26)} ${Object.entries(access).map(([ table, actions ]) => `${table.replace('Table', '')}: ${actions.map(a => a.replace('dynamodb:', '')).join(' ')}`).join('; ')}`).join('')}\n  ok: API Gateway throttles ${Object.entries(ROUTE_THROTTLING).map(([ route, { ThrottlingRateLimit, ThrottlingBurstLimit } ]) => `${route} at ${ThrottlingRateLimit}/s (burst ${ThrottlingBurstLimit})`).join(', ')}`)
   failed ||= problems.length > 0
 }
 process.exitCode = failed ? 1 : 0

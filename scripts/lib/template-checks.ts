@@ -43,10 +43,13 @@ export function checkSessionTable (template: Template): string[] {
   return problems
 }
 
-/** The `limit` table expires its counters by `_ttl`, or every address's hours would stay forever */
-export function checkLimitTable (template: Template): string[] {
-  let ttl = (template.Resources.LimitTable?.Properties as TableProperties | undefined)?.TimeToLiveSpecification
-  return ttl?.AttributeName === '_ttl' && ttl.Enabled ? [] : [ 'limit table: no TTL on `_ttl`; declare it in app.arc (@tables limit: `_ttl TTL`), or the counters are never deleted' ]
+/** The `limit` and `activity` tables expire their rows by `_ttl`, or they would grow forever */
+export function checkExpiringTables (template: Template): string[] {
+  return [ 'limit', 'activity' ].flatMap(table => {
+    let id = `${table[0].toUpperCase()}${table.slice(1)}Table`
+    let ttl = (template.Resources[id]?.Properties as TableProperties | undefined)?.TimeToLiveSpecification
+    return ttl?.AttributeName === '_ttl' && ttl.Enabled ? [] : [ `${table} table: no TTL on \`_ttl\`; declare it in app.arc (@tables ${table}: \`_ttl TTL\`), or its rows are never deleted` ]
+  })
 }
 
 /** `get-index` → `GET /`, `post-count` → `POST /count`: Architect's folder naming */
@@ -107,7 +110,7 @@ function allowedOn (role: Resource | undefined, table: string): string[] {
  * Architect's shared role allows nothing on them
  */
 export function checkFunctionAccess (template: Template, expected: Record<string, Access>, updatable: string[]): string[] {
-  let tables = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable' ]
+  let tables = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable', 'ActivityTable' ]
   let functions = Object.entries(template.Resources).filter(([ , r ]) => r.Type === 'AWS::Serverless::Function')
   let shared = tables.flatMap(table => allowedOn(template.Resources.Role, table).length ? [ `Architect's shared role still allows ${allowedOn(template.Resources.Role, table).join(', ')} on ${table} (is table-access under @plugins in app.arc?)` ] : [])
   return [ ...shared, ...functions.flatMap(([ fn, resource ]) => {

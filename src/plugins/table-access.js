@@ -18,13 +18,16 @@ const SIGN_OUT = [ ...SESSION, 'dynamodb:DeleteItem' ]
 const OWNED = [ 'dynamodb:Query', 'dynamodb:BatchWriteItem' ]
 // A passkey answer reads its address's count of failed answers, and counts one more if it fails
 const FAILURES = [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ]
+// An event of the account's activity: written with one PutItem, listed with a Query
+const RECORD = [ 'dynamodb:PutItem' ]
+const LIST = [ 'dynamodb:Query' ]
 
 /**
  * The item actions each function's code calls, by Architect's logical ids for the function and
  * the tables (src/shared/session/table-store.ts, revocations.ts; src/shared/auth/accounts.ts,
- * challenges.ts, limits.ts). The mode is a setting read at run time, so each grant covers both
+ * challenges.ts, limits.ts, activity.ts). The mode is a setting read at run time, so each grant covers both
  * modes. An UpdateItem on `passkey` may change only the sign-in counter and time (`PASSKEY_UPDATED`).
- * @typedef {{ SessionTable: string[], AccountTable?: string[], PasskeyTable?: string[], LimitTable?: string[] }} Access
+ * @typedef {{ SessionTable: string[], AccountTable?: string[], PasskeyTable?: string[], LimitTable?: string[], ActivityTable?: string[] }} Access
  * @type {Record<string, Access>}
  */
 export const FUNCTION_ACCESS = {
@@ -32,23 +35,24 @@ export const FUNCTION_ACCESS = {
   PostCountHTTPLambda: { SessionTable: SESSION },
   PostCartHTTPLambda: { SessionTable: SESSION },
   PostLogoutHTTPLambda: { SessionTable: SIGN_OUT },
-  GetSessionsHTTPLambda: { SessionTable: [ ...SESSION, 'dynamodb:Query' ] },
-  PostSessionsEndHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ] },
-  PostLogoutOthersHTTPLambda: { SessionTable: [ ...SESSION, ...OWNED ] },
-  PostLogoutEverywhereHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ] },
+  GetSessionsHTTPLambda: { SessionTable: [ ...SESSION, 'dynamodb:Query' ], ActivityTable: LIST },
+  GetActivityHTTPLambda: { SessionTable: SESSION, ActivityTable: LIST },
+  PostSessionsEndHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ], ActivityTable: RECORD },
+  PostLogoutOthersHTTPLambda: { SessionTable: [ ...SESSION, ...OWNED ], ActivityTable: RECORD },
+  PostLogoutEverywhereHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ], ActivityTable: RECORD },
   // Sign-up: counted for its address; a name nobody has; the passkey only if its id is new (and
   // removed if the account is not made); the challenge spent in the session table
   PostPasskeysRegisterOptionsHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], LimitTable: [ 'dynamodb:UpdateItem' ] },
-  PostPasskeysRegisterHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ], LimitTable: FAILURES },
+  PostPasskeysRegisterHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ], LimitTable: FAILURES, ActivityTable: RECORD },
   PostPasskeysLoginOptionsHTTPLambda: { SessionTable: SESSION },
   // Sign-in: the passkey and its account looked up, and its use counted
-  PostPasskeysLoginHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES },
+  PostPasskeysLoginHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES, ActivityTable: RECORD },
 }
 
 // What an UpdateItem on `passkey` may touch: the key, and what `recordUse` sets
 export const PASSKEY_UPDATED = [ 'id', 'counter', 'lastUsed' ]
 
-const OUR_TABLES = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable' ]
+const OUR_TABLES = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable', 'ActivityTable' ]
 
 /**
  * The logical id of the table an ARN entry of a policy statement names, as @architect/package

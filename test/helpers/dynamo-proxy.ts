@@ -19,6 +19,8 @@ export interface DynamoFaults {
   loseAnswers?: number
   /** Items per Query page, as DynamoDB's 1 MB pages cut a long answer: the rest needs LastEvaluatedKey */
   queryPage?: number
+  /** A table (as `calls` names it: `activity`) whose every call is refused with a ValidationException */
+  brokenTable?: string
 }
 
 export interface Held {
@@ -87,7 +89,7 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs))
     if (throttled) return refuse(res, throttleWith, THROTTLING[throttleWith])
     if (conflicted) return refuse(res, 'ConditionalCheckFailedException', 'The conditional request failed')
-    if (invalid) return refuse(res, 'ValidationException', 'One or more parameter values were invalid')
+    if (invalid || (faults.brokenTable && table === faults.brokenTable)) return refuse(res, 'ValidationException', 'One or more parameter values were invalid')
     if (operation === 'Query' && faults.queryPage) {
       body = Buffer.from(JSON.stringify({ ...sent, Limit: faults.queryPage }))
       req.headers['content-length'] = String(body.length)

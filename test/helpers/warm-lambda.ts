@@ -9,7 +9,7 @@ import { sandboxVariable } from './ports.ts'
 
 export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-logout'
   | 'post-passkeys-register-options' | 'post-passkeys-register' | 'post-passkeys-login-options' | 'post-passkeys-login'
-  | 'get-sessions' | 'post-sessions-end' | 'post-logout-others' | 'post-logout-everywhere'
+  | 'get-sessions' | 'post-sessions-end' | 'post-logout-others' | 'post-logout-everywhere' | 'get-activity'
 
 export interface Result {
   response: Response

@@ -111,6 +111,7 @@ const ACTIONS: [string, Action][] = [
   [ 'A signed-in page view: the first in a minute for this account on a warm Lambda', { before: signedIn, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'A signed-in page view, again within that minute', { before: signedInAndSeen, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'List your sessions (two devices)', { before: twoDevices, request: cookie => [ 'get-sessions', get(cookie, '/sessions') ] } ],
+  [ 'Your activity (`GET /activity`)', { before: signedIn, request: cookie => [ 'get-activity', get(cookie, '/activity') ] } ],
   [ 'End one of your sessions (two devices; cookie mode cannot: 409)', { before: twoDevices, request: cookie => [ 'post-sessions-end', post('/sessions/end', { handle: otherHandle || 'cookie-mode-has-none' }, cookie) ] } ],
   [ 'Sign out everywhere else (two devices)', { before: twoDevices, request: cookie => [ 'post-logout-others', post('/logout/others', {}, cookie) ] } ],
   [ 'Sign out everywhere (two devices)', { before: twoDevices, request: cookie => [ 'post-logout-everywhere', post('/logout/everywhere', {}, cookie) ] } ],
@@ -126,7 +127,7 @@ const ACTIONS: [string, Action][] = [
 
 /** How the table in docs/production.md writes a list of calls: counts by operation, or "none" */
 function written (calls: string[]): string {
-  let order = [ '', ' on account', ' on passkey', ' on limit' ].flatMap(table => [ 'GetItem', 'GetItem (eventually consistent)', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem' ].map(op => op + table))
+  let order = [ '', ' on account', ' on passkey', ' on limit', ' on activity' ].flatMap(table => [ 'GetItem', 'GetItem (eventually consistent)', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem' ].map(op => op + table))
   let counted = order.map(op => [ op, calls.filter(c => c === op).length ] as const).filter(([ , n ]) => n > 0)
   let others = calls.filter(c => !order.includes(c))
   return [ ...counted.map(([ op, n ]) => `${n} ${op}`), ...others ].join(' + ') || 'none'
@@ -170,7 +171,7 @@ test(`each action costs what docs/production.md says (${mode} mode)`, async t =>
 function allowed (route: Route, made: string): boolean {
   let fn = route.split('-').map(word => word[0].toUpperCase() + word.slice(1)).join('') + 'HTTPLambda'
   let [ operation ] = made.split(' ')
-  let table = made.endsWith(' on account') ? 'AccountTable' : made.endsWith(' on passkey') ? 'PasskeyTable' : made.endsWith(' on limit') ? 'LimitTable' : 'SessionTable'
+  let table = made.endsWith(' on account') ? 'AccountTable' : made.endsWith(' on passkey') ? 'PasskeyTable' : made.endsWith(' on limit') ? 'LimitTable' : made.endsWith(' on activity') ? 'ActivityTable' : 'SessionTable'
   let access: Partial<Record<string, string[]>> = FUNCTION_ACCESS[fn] ?? {}
   return access[table]?.includes(`dynamodb:${operation}`) ?? false
 }

@@ -1,16 +1,18 @@
 // The offline deploy check must catch a broken app.arc, and say where to look.
 import test from 'tape'
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
 import tableAccess, { FUNCTION_ACCESS, PASSKEY_UPDATED } from '../../src/plugins/table-access.js'
 import routeThrottling, { ROUTE_THROTTLING } from '../../src/plugins/route-throttling.js'
-import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkLimitTable, checkRouteThrottling, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
+import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkExpiringTables, checkRouteThrottling, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
 import { fakeSsm } from '../helpers/fake-ssm.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const appArc = readFileSync(`${root}app.arc`, 'utf8')
+// One Lambda per handler folder
+const LAMBDAS = readdirSync(`${root}src/http`).length
 
 async function templateFor (rawArc: string): Promise<Template> {
   return pkg(await inventory({ cwd: root, rawArc, deployStage: 'production' })) as Template
@@ -27,11 +29,13 @@ test('a TTL attribute named anything but `_ttl` fails, pointing at the attribute
   t.match(problems[0], /TTL is on ttl; it must be `_ttl TTL` in app.arc \(@tables session\)/)
 })
 
-test('a limit table without `_ttl TTL` fails: its counters would never be deleted', async t => {
-  t.deepEqual(checkLimitTable(await templateFor(appArc)), [], 'the real app.arc passes')
-  let without = appArc.replace('limit\n  key *String\n  _ttl TTL\n', 'limit\n  key *String\n')
-  t.notEqual(without, appArc, 'app.arc declares the limit table as expected')
-  t.match(checkLimitTable(await templateFor(without)).join(''), /limit table: no TTL on `_ttl`/, 'without it, a problem saying what to declare')
+test('a limit or activity table without `_ttl TTL` fails: its rows would never be deleted', async t => {
+  t.deepEqual(checkExpiringTables(await templateFor(appArc)), [], 'the real app.arc passes')
+  for (let [ table, key ] of [ [ 'limit', 'key *String' ], [ 'activity', 'account *String\n  id **String' ] ]) {
+    let without = appArc.replace(`${table}\n  ${key}\n  _ttl TTL\n`, `${table}\n  ${key}\n`)
+    t.notEqual(without, appArc, `app.arc declares the ${table} table as expected`)
+    t.deepEqual(checkExpiringTables(await templateFor(without)), [ `${table} table: no TTL on \`_ttl\`; declare it in app.arc (@tables ${table}: \`_ttl TTL\`), or its rows are never deleted` ], 'without it, one problem saying what to declare')
+  }
 })
 
 test('a session table keyed on anything but `_idx *String` fails', async t => {
@@ -64,13 +68,13 @@ async function withVariables (variables: Record<string, string>): Promise<Templa
 test('SESSION_TABLE_NAME set for a stage reaches every Lambda as ARC_SESSION_TABLE_NAME, unless ARC_SESSION_TABLE_NAME is set too', async t => {
   t.deepEqual(checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'arc-sessions-production-session' }), 'arc-sessions-production-session'), [])
   let both = checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'session', ARC_SESSION_TABLE_NAME: 'jwe' }), 'session')
-  t.equal(both.length, 12, 'ARC_SESSION_TABLE_NAME wins, as the wrapper and @architect/functions read it (one problem per Lambda)')
+  t.equal(both.length, LAMBDAS, 'ARC_SESSION_TABLE_NAME wins, as the wrapper and @architect/functions read it (one problem per Lambda)')
   t.match(both[0], /ARC_SESSION_TABLE_NAME is jwe, expected session/)
 })
 
 test('mode variables that disagree are a problem for every Lambda, with the commands that fix it', async t => {
   let problems = checkModeVariables(await withVariables({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' }), 'production')
-  t.equal(problems.length, 12, 'one per Lambda')
+  t.equal(problems.length, LAMBDAS, 'one per Lambda')
   t.match(problems.find(p => p.startsWith('GetIndexHTTPLambda')) ?? '', /^GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe".*npm run setup:env -- production --table/)
   t.deepEqual(checkModeVariables(await withVariables({ SESSION_TABLE_NAME: 'session' }), 'production'), [], 'the guide\'s variable alone is fine')
 })

@@ -43,8 +43,9 @@ export function accountKey (name: string): string {
 const DB_TIMEOUT_MS = 3000
 
 // The tables this file writes, and those its neighbours write through `call`: the session table
-// holds the spent challenges (challenges.ts), the limit table the visitors' counters (limits.ts)
-type Rows = { account: Account, passkey: Passkey, session: Record<string, unknown>, limit: Record<string, unknown> }
+// holds the spent challenges (challenges.ts), the limit table the visitors' counters (limits.ts),
+// the activity table each account's events (activity.ts)
+type Rows = { account: Account, passkey: Passkey, session: Record<string, unknown>, limit: Record<string, unknown>, activity: Record<string, unknown> }
 type Tables = Awaited<ReturnType<typeof arc.tables<Rows>>>
 
 /** Runs one DynamoDB call; any failure but a failed condition becomes a StoreError (a 503) */

@@ -1,5 +1,5 @@
 // An account's sessions, which the account can see and end: GET /sessions, POST /sessions/end,
-// POST /logout/others and POST /logout/everywhere. What each mode can do is the wrapper's
+// POST /logout/others and POST /logout/everywhere; and what happened to it: GET /activity. What each mode can do is the wrapper's
 // (sessionsOf, endSession, Reply.endOthers); this is what the app answers.
 //
 // - Table mode lists every live session of the account (a Query of the session table's index on
@@ -16,6 +16,7 @@ import { ICON } from '../session/http.ts'
 import { STYLE } from '../style.ts'
 import { clock } from '../session/clock.ts'
 import { endSession, sessionsOf, type Reply, type Session } from '../session.ts'
+import { activityOf, record, type Activity } from './activity.ts'
 
 type Answer = Promise<Reply<AppData>>
 type User = NonNullable<AppData['user']>
@@ -51,7 +52,18 @@ export async function listSessions (event: Event, session: Session<AppData>): An
   let user = session.data.user
   if (!user) return deny(event, 401, SIGN_IN_FIRST)
   let list = await listed(session, user)
-  return wantsJson(event) ? json(200, list) : html(200, sessionsPage(list, session.flash), [ STYLE ])
+  if (wantsJson(event)) return json(200, list)
+  return html(200, sessionsPage(list, (await activityOf(user.account)).slice(0, RECENT), session.flash), [ STYLE ])
+}
+
+// How many of the latest events the sessions page shows; GET /activity lists more
+const RECENT = 10
+
+/** GET /activity: `{ events }`, the account's security activity, newest first (JSON, whatever is asked) */
+export async function listActivity (_event: Event, session: Session<AppData>): Answer {
+  let user = session.data.user
+  if (!user) return json(401, { error: 'Sign in to see your account\'s activity' })
+  return json(200, { events: await activityOf(user.account) })
 }
 
 /** POST /sessions/end with `{ handle }`: ends that session (table mode); this one is a sign-out */
@@ -65,6 +77,7 @@ export async function endOne (event: Event, session: Session<AppData>): Answer {
   if (handle === session.storage.handle) return signedOut(event, session)
   // Only the owner's sessions are looked at: another account's handle ends nothing
   if (!await endSession(user.account, handle)) return deny(event, 404, 'None of your sessions has that handle; it may have ended already')
+  await record(event, user.account, { type: 'session-ended', device: user.device, handle })
   return wantsJson(event) ? json(200, await listed(session, user)) : { ...redirect('/sessions'), flash: 'That session has ended' }
 }
 
@@ -75,6 +88,7 @@ export async function endOthers (event: Event, session: Session<AppData>): Answe
   // The wrapper ends them, and re-issues this one signed in from that moment: in cookie mode,
   // that is what keeps it valid past the "signed out before" time it records
   let answer = done(event, session, { ...session.data, user: { ...user, since: clock.now() } })
+  await record(event, user.account, { type: 'signed-out-others', device: user.device, handle: session.storage.handle ?? undefined })
   return { ...answer, endOthers: true, flash: wantsJson(event) ? undefined : 'Your other sessions have ended' }
 }
 
@@ -82,6 +96,7 @@ export async function endOthers (event: Event, session: Session<AppData>): Answe
 export async function endEverywhere (event: Event, session: Session<AppData>): Answer {
   let user = session.data.user
   if (!user) return deny(event, 401, SIGN_IN_FIRST)
+  await record(event, user.account, { type: 'signed-out-everywhere', device: user.device, handle: session.storage.handle ?? undefined })
   // The others, and this one by signing out
   return { ...signedOut(event, session), endOthers: true }
 }
@@ -98,16 +113,29 @@ function deny (event: Event, status: number, message: string): Reply<AppData> {
 }
 
 /** The page of GET /sessions: the list, an End button for each (table mode), and what this mode can do */
-function sessionsPage ({ listable, sessions }: { listable: boolean, sessions: Listed[] }, flash: string | null): string {
+function sessionsPage ({ listable, sessions }: { listable: boolean, sessions: Listed[] }, events: Activity[], flash: string | null): string {
   let rows = sessions.map(s => `<li><strong>${escapeHtml(s.device || 'A device')}</strong>${s.current ? ' (this one)' : ''}:
     signed in ${when(s.signedInAt)}, last seen ${when(s.lastSeenAt)}
     ${listable && !s.current ? `<form method="post" action="/sessions/end"><input type="hidden" name="handle" value="${escapeHtml(s.handle)}"><button class="secondary">End</button></form>` : ''}</li>`)
   let note = listable
     ? '<p>Ending a session signs that device out at its next request.</p>'
     : `<p>${escapeHtml(COOKIE_MODE_CANNOT)}</p>`
+  let happened = events.map(e => `<li>${escapeHtml(EVENT_NAMES[e.type])}, ${when(e.at)}, ${escapeHtml(e.device || 'a device')}</li>`)
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Your sessions</title>${ICON}<style>${STYLE}</style></head><body><main>
     <h1>Your sessions</h1>${flash ? `<p class="flash" role="alert">${escapeHtml(flash)}</p>` : ''}<ul id="sessions">${rows.join('')}</ul>${note}
     <form method="post" action="/logout/others"><button id="sign-out-others">Sign out everywhere else</button></form>
     <form method="post" action="/logout/everywhere"><button id="sign-out-everywhere" class="secondary">Sign out everywhere</button></form>
+    <h2>Recent activity</h2><ul id="activity">${happened.join('') || '<li>Nothing yet</li>'}</ul>
     <p><a href="/">Back</a></p></main></body></html>`
+}
+
+/** How the page names each event */
+const EVENT_NAMES: Record<Activity['type'], string> = {
+  'signed-up': 'Signed up',
+  'signed-in': 'Signed in',
+  'passkey-added': 'Passkey added',
+  'session-ended': 'A session was ended',
+  'signed-out-others': 'Signed out everywhere else',
+  'signed-out-everywhere': 'Signed out everywhere',
+  'counter-went-back': 'A passkey answer was refused: its counter went back (a copy of the passkey?)',
 }

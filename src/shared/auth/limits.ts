@@ -15,20 +15,13 @@ import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import { createHash } from 'node:crypto'
 import { clock } from '../session/clock.ts'
 import { call, isConditionFailed } from './accounts.ts'
+import { wholeNumber } from './settings.ts'
 
 type Kind = 'signup' | 'failure'
 
 /** Each kind's limit per address per hour, from the function's environment, read at cold start */
 export function limitsOf (env: Record<string, string | undefined>): Record<Kind, number> {
-  return { signup: whole(env, 'SIGNUP_PER_HOUR', 10), failure: whole(env, 'AUTH_FAILURES_PER_HOUR', 30) }
-}
-
-// A bad value stops the function at cold start, with the reason in its log, like any bad setting
-function whole (env: Record<string, string | undefined>, name: string, fallback: number): number {
-  let value = env[name]
-  if (value === undefined || value === '') return fallback
-  if (!/^[1-9]\d{0,8}$/.test(value)) throw new Error(`${name} must be a whole number from 1 to 999999999; it is ${JSON.stringify(value.slice(0, 20))}`)
-  return Number(value)
+  return { signup: wholeNumber(env, 'SIGNUP_PER_HOUR', 10), failure: wholeNumber(env, 'AUTH_FAILURES_PER_HOUR', 30) }
 }
 
 const LIMITS = limitsOf(process.env)

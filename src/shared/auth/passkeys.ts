@@ -22,6 +22,7 @@ import { clock } from '../session/clock.ts'
 import { fits, type Reply, type Session } from '../session.ts'
 import { StoreError } from '../session/store.ts'
 import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, recordUse } from './accounts.ts'
+import { passkeyLabel, record } from './activity.ts'
 import { spend } from './challenges.ts'
 import { countFailure, failureWait, signUpWait } from './limits.ts'
 import { RP_NAME, relyingParty } from './relying-party.ts'
@@ -170,6 +171,9 @@ async function checkRegistration (event: Event, session: Session<AppData>): Answ
     return refuse(event, session, 409, 'That name is taken; choose another')
   }
   logAuth(event, session, 'passkey.registered')
+  await record(event, account.name, account.isNew
+    ? { type: 'signed-up', device: user.device, passkey: passkeyLabel(passkey.id) }
+    : { type: 'passkey-added', device: user.device, passkey: passkeyLabel(passkey.id), handle: session.storage.handle ?? undefined })
   let verdict = { user: account.isNew ? user : null, remember: ceremony.remember }
   verdicts.set(event, verdict)
   return accepted(event, session, verdict)
@@ -218,6 +222,7 @@ async function checkSignIn (event: Event, session: Session<AppData>): Answer {
     // A counter that did not go up means the passkey may have been cloned: worth an alert.
     // (Matched on the library's message, which names no secret; its other messages can.)
     let cloned = err instanceof Error && err.message.startsWith('Response counter value')
+    if (cloned) await record(event, passkey.account, { type: 'counter-went-back', device: deviceOf(event), passkey: passkeyLabel(passkey.id) })
     return refuse(event, session, 401, 'That passkey could not be verified; try again', cloned ? 'counter did not go up' : 'sign-in failed verification')
   }
   if (!verified.verified) return refuse(event, session, 401, 'That passkey could not be verified; try again', 'sign-in failed verification')
@@ -226,7 +231,9 @@ async function checkSignIn (event: Event, session: Session<AppData>): Answer {
     return refuse(event, session, 409, 'That passkey was used in another sign-in at the same moment; try again', 'counter raced')
   }
   logAuth(event, session, 'passkey.signed_in')
-  let verdict = { user: { name: account.display, account: account.name, since: now, device: deviceOf(event) }, remember: ceremony.remember }
+  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event) }
+  await record(event, account.name, { type: 'signed-in', device: user.device, passkey: passkeyLabel(passkey.id) })
+  let verdict = { user, remember: ceremony.remember }
   verdicts.set(event, verdict)
   return accepted(event, session, verdict)
 }
