@@ -11,6 +11,9 @@ post /passkeys/register/options
 post /passkeys/register
 post /passkeys/login/options
 post /passkeys/login
+# A signed-in user's fresh check, before adding a passkey or signing out everywhere
+post /passkeys/verify/options
+post /passkeys/verify
 # An account's sessions: see them, end one, the others, or all (src/shared/auth/devices.ts)
 get /sessions
 post /sessions/end

@@ -19,6 +19,8 @@ export const ROUTE_THROTTLING = {
   'POST /passkeys/register': { ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 },
   'POST /passkeys/login/options': { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 25 },
   'POST /passkeys/login': { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 25 },
+  'POST /passkeys/verify/options': { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 25 },
+  'POST /passkeys/verify': { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 25 },
 }
 
 /**

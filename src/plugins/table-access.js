@@ -47,6 +47,9 @@ export const FUNCTION_ACCESS = {
   PostPasskeysLoginOptionsHTTPLambda: { SessionTable: SESSION },
   // Sign-in: the passkey and its account looked up, and its use counted
   PostPasskeysLoginHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES, ActivityTable: RECORD },
+  // A fresh check: this account's passkey looked up, and its use counted
+  PostPasskeysVerifyOptionsHTTPLambda: { SessionTable: SESSION },
+  PostPasskeysVerifyHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES },
 }
 
 // What an UpdateItem on `passkey` may touch: the key, and what `recordUse` sets

@@ -18,6 +18,12 @@ export const AppSession = v.object({
     since: v.number(),
     /** The device they signed in on, from its User-Agent ("Chrome on macOS"), for their list of sessions */
     device: v.optional(v.string(), ''),
+    /**
+     * Their last passkey check, when it was not the sign-in itself (ms since epoch): what keeps an
+     * attacker in needs one within SESSION_FRESH_SECONDS (src/shared/auth/fresh.ts). No default: a
+     * session that signed in and checked nothing since stores nothing for it.
+     */
+    checked: v.optional(v.number()),
   })), null),
   cart: v.optional(v.array(v.string()), []),
   /**
@@ -25,7 +31,8 @@ export const AppSession = v.object({
    * minutes. (No default: a session without one stores nothing for it.)
    */
   ceremony: v.optional(v.object({
-    kind: v.picklist([ 'register', 'login' ]),
+    /** Sign-up or adding a passkey; sign-in; a signed-in user's fresh check */
+    kind: v.picklist([ 'register', 'login', 'verify' ]),
     challenge: v.string(),
     /** When the challenge stops being accepted (ms since epoch) */
     expires: v.number(),

@@ -127,6 +127,8 @@ test('a session plain arc.http() wrote carries over, so an app can adopt the wra
 
 if (mode === 'cookie') {
   test('cookie mode: the cookie is a JWE (dir, A256GCM) and nothing is written to the table', async t => {
+    // (other files' passkey answers and sign-outs leave rows of their own: this visitor adds none)
+    let rowsBefore = (await allRows()).length
     let browser = visitor()
     await browser.post('/count', { by: 2 }, JSON_HEADERS)
     let token = cookieValue(browser.cookie)
@@ -137,7 +139,7 @@ if (mode === 'cookie') {
     t.equal(opened.payload?.count, 2, 'sealed with the first 32 characters of ARC_APP_SECRET')
     t.deepEqual(Object.keys(opened.payload ?? {}).sort(), [ '_aud', '_renewed', '_since', 'cart', 'count', 'iat', 'user' ],
       'the app\'s data and the wrapper\'s fields; locally no `_host` (only deployed stages write for `__Host-idx`)')
-    t.equal((await allRows()).length, 0, 'the session table is empty')
+    t.equal((await allRows()).length, rowsBefore, 'no row was written to the session table')
   })
 }
 

@@ -60,6 +60,15 @@ async function ceremony (path: string, body: object, respond: (options: Record<s
 }
 const signingUp = () => ceremony('/passkeys/register/options', { name: uniqueName('Grace') }, options => authenticator(EVENT_ORIGIN).create(options as unknown as CreationOptions))
 const signingIn = () => ceremony('/passkeys/login/options', {}, options => device.get(options as unknown as RequestOptions))
+/** A signed-in session of its own account, holding a fresh check's challenge, and its passkey's answer */
+async function checking (): Promise<string> {
+  let mine = authenticator(EVENT_ORIGIN)
+  let ask = askHandlers(async (route, sent) => (await lambda.call(route, sent)).response)
+  await signUp(ask, mine, uniqueName('Checker'))
+  let options = await ask('/passkeys/verify/options', {})
+  answer = mine.get(options.body as unknown as RequestOptions)
+  return ask.cookie()
+}
 const signingInElsewhere = () => ceremony('/passkeys/login/options', {}, options => device.get(options as unknown as RequestOptions, { origin: 'https://evil.example' }))
 
 // An account of its own for each row that needs one: what this warm Lambda has read for an
@@ -108,6 +117,7 @@ const ACTIONS: [string, Action][] = [
   [ 'Sign up: the passkey checked, the account made, a new identity', { before: signingUp, request: cookie => [ 'post-passkeys-register', post('/passkeys/register', answer, cookie) ] } ],
   [ 'Sign in: the passkey checked and its use counted, a new identity', { before: signingIn, request: cookie => [ 'post-passkeys-login', post('/passkeys/login', answer, cookie) ] } ],
   [ 'A refused passkey answer: the challenge is spent, the failure counted', { before: signingInElsewhere, request: cookie => [ 'post-passkeys-login', post('/passkeys/login', answer, cookie) ] } ],
+  [ 'A fresh check: the passkey checked and its use counted, the same identity', { before: checking, request: cookie => [ 'post-passkeys-verify', post('/passkeys/verify', answer, cookie) ] } ],
   [ 'A signed-in page view: the first in a minute for this account on a warm Lambda', { before: signedIn, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'A signed-in page view, again within that minute', { before: signedInAndSeen, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'List your sessions (two devices)', { before: twoDevices, request: cookie => [ 'get-sessions', get(cookie, '/sessions') ] } ],

@@ -125,9 +125,9 @@ test('the route-throttling plugin throttles each passkey route on the HTTP API; 
   let plain = await templateFor(appArc)
   let throttled = routeThrottling.deploy.start({ cloudformation: plain })
   t.deepEqual(checkRouteThrottling(throttled, ROUTE_THROTTLING), [], 'with the plugin: every route at its figures')
-  t.deepEqual(Object.keys(ROUTE_THROTTLING).sort(), [ 'POST /passkeys/login', 'POST /passkeys/login/options', 'POST /passkeys/register', 'POST /passkeys/register/options' ], 'the four passkey routes')
+  t.deepEqual(Object.keys(ROUTE_THROTTLING).sort(), [ 'POST /passkeys/login', 'POST /passkeys/login/options', 'POST /passkeys/register', 'POST /passkeys/register/options', 'POST /passkeys/verify', 'POST /passkeys/verify/options' ], 'the six passkey routes')
   let problems = checkRouteThrottling(plain, ROUTE_THROTTLING)
-  t.equal(problems.length, 4, 'without it (the settings stripped): one problem per route')
+  t.equal(problems.length, 6, 'without it (the settings stripped): one problem per route')
   t.match(problems[0], /route POST \/passkeys\/register\/options is throttled at "nothing", expected \{"ThrottlingBurstLimit":20,"ThrottlingRateLimit":10\} \(is route-throttling under @plugins/, 'saying what to fix')
   let api = throttled.Resources.HTTP
   let loosened = { Resources: { ...throttled.Resources, HTTP: { ...api, Properties: { ...api.Properties, RouteSettings: { ...ROUTE_THROTTLING, 'POST /passkeys/login': { ThrottlingBurstLimit: 5000, ThrottlingRateLimit: 10000 } } } } } }

@@ -65,7 +65,7 @@ export function page (session: Session<AppData>): string {
     <p>${SESSIONS_TEXT[session.mode]}</p>
     <p><a href="/sessions" id="see-sessions">See your sessions</a></p>
     <form method="post" action="/logout/others"><button id="sign-out-others" class="secondary">Sign out everywhere else</button></form>
-    <form method="post" action="/logout/everywhere"><button id="sign-out-everywhere" class="secondary">Sign out everywhere</button></form>
+    <form method="post" action="/logout/everywhere" data-fresh><button id="sign-out-everywhere" class="secondary">Sign out everywhere</button></form>
   </section>` : ''
   return `<!doctype html>
 <html lang="en">

@@ -3,7 +3,7 @@
 // can run. It uses the browser's own WebAuthn JSON methods rather than @simplewebauthn/browser:
 // `PublicKeyCredential.parseCreationOptionsFromJSON` / `parseRequestOptionsFromJSON` turn our
 // routes' JSON into what `navigator.credentials` takes, and `credential.toJSON()` turns its answer
-// back. That is all the library would do for us, so the page ships 45 lines instead of a bundle.
+// back. That is all the library would do for us, so the page ships 70 lines instead of a bundle.
 // These are Baseline 2025 (MDN): Chrome and Edge 129, Firefox 119, Safari 18.4. An older browser
 // is told so, and counting and the cart work with no script at all.
 //
@@ -20,14 +20,24 @@ const say = message => {
   notice.replaceChildren(alert)
 }
 
-async function post (path, body) {
+const send = async (path, body) => {
   const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) })
-  const answer = await res.json()
+  return { res, answer: await res.json() }
+}
+
+// Adding a passkey or signing out everywhere needs a recent passkey check: refused with
+// reauthenticate, the page runs the check, then asks once more
+async function post (path, body) {
+  let { res, answer } = await send(path, body)
+  if (res.status === 403 && answer.reauthenticate) {
+    await ceremony('verify', {})
+    ;({ res, answer } = await send(path, body))
+  }
   if (!res.ok) throw new Error(answer.error)
   return answer
 }
 
-// kind: 'register' or 'login'; body: what the options route takes
+// kind: 'register', 'login' or 'verify' (a signed-in user's check); body: what the options route takes
 async function ceremony (kind, body) {
   if (!window.PublicKeyCredential?.parseCreationOptionsFromJSON) {
     throw new Error('This browser cannot use passkeys here: it needs Chrome or Edge 129, Firefox 119 or Safari 18.4, or later')
@@ -43,7 +53,6 @@ async function ceremony (kind, body) {
     throw new Error(err.name === 'NotAllowedError' ? 'No passkey was used: the request was cancelled or timed out' : 'Your browser could not use a passkey (' + err.name + ')')
   }
   await post('/passkeys/' + kind, credential.toJSON())
-  location.assign('/')
 }
 
 for (const form of document.querySelectorAll('form[data-passkey]')) {
@@ -54,7 +63,16 @@ for (const form of document.querySelectorAll('form[data-passkey]')) {
     // One checkbox serves sign-up and sign-in (it is there only when signed out); the routes take true or false
     const remember = document.getElementById('remember')
     if (remember) body.remember = remember.checked
-    ceremony(form.dataset.passkey, body).catch(err => say(err.message))
+    ceremony(form.dataset.passkey, body).then(() => location.assign('/'), err => say(err.message))
+  })
+}
+
+// A form whose action may ask for a fresh check first ("Sign out everywhere")
+for (const form of document.querySelectorAll('form[data-fresh]')) {
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    notice.replaceChildren()
+    post(form.getAttribute('action'), {}).then(() => location.assign('/'), err => say(err.message))
   })
 }
 `

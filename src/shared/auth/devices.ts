@@ -17,6 +17,7 @@ import { STYLE } from '../style.ts'
 import { clock } from '../session/clock.ts'
 import { endSession, sessionsOf, type Reply, type Session } from '../session.ts'
 import { activityOf, record, type Activity } from './activity.ts'
+import { checkFirst, isFresh, lastCheck } from './fresh.ts'
 
 type Answer = Promise<Reply<AppData>>
 type User = NonNullable<AppData['user']>
@@ -86,8 +87,9 @@ export async function endOthers (event: Event, session: Session<AppData>): Answe
   let user = session.data.user
   if (!user) return deny(event, 401, SIGN_IN_FIRST)
   // The wrapper ends them, and re-issues this one signed in from that moment: in cookie mode,
-  // that is what keeps it valid past the "signed out before" time it records
-  let answer = done(event, session, { ...session.data, user: { ...user, since: clock.now() } })
+  // that is what keeps it valid past the "signed out before" time it records. That is no passkey
+  // check, so the last one is kept as it was: a copied cookie cannot make itself fresh this way.
+  let answer = done(event, session, { ...session.data, user: { ...user, since: clock.now(), checked: lastCheck(user) } })
   await record(event, user.account, { type: 'signed-out-others', device: user.device, handle: session.storage.handle ?? undefined })
   return { ...answer, endOthers: true, flash: wantsJson(event) ? undefined : 'Your other sessions have ended' }
 }
@@ -96,6 +98,8 @@ export async function endOthers (event: Event, session: Session<AppData>): Answe
 export async function endEverywhere (event: Event, session: Session<AppData>): Answer {
   let user = session.data.user
   if (!user) return deny(event, 401, SIGN_IN_FIRST)
+  // It would lock the owner out of every other device: a copied cookie must not be enough
+  if (!isFresh(user)) return checkFirst(event)
   await record(event, user.account, { type: 'signed-out-everywhere', device: user.device, handle: session.storage.handle ?? undefined })
   // The others, and this one by signing out
   return { ...signedOut(event, session), endOthers: true }

@@ -1,5 +1,6 @@
-// Sign-up and sign-in with a passkey (WebAuthn), as four session handlers: each ceremony asks for
-// options (a challenge, kept in the session), then checks the browser's answer to it.
+// Sign-up, sign-in and a signed-in user's fresh check with a passkey (WebAuthn), as session
+// handlers: each ceremony asks for options (a challenge, kept in the session), then checks the
+// browser's answer to it.
 //
 // The session is where the challenge belongs: it is bound to the visitor who asked, it is used
 // once (it is gone after the first answer, right or wrong), it expires after CEREMONY_SECONDS,
@@ -24,6 +25,7 @@ import { StoreError } from '../session/store.ts'
 import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, recordUse } from './accounts.ts'
 import { passkeyLabel, record } from './activity.ts'
 import { spend } from './challenges.ts'
+import { checkFirst, isFresh } from './fresh.ts'
 import { countFailure, failureWait, signUpWait } from './limits.ts'
 import { RP_NAME, relyingParty } from './relying-party.ts'
 
@@ -94,6 +96,8 @@ export async function registrationOptions (event: Event, session: Session<AppDat
     account = { name: accountKey(display), display, userId, isNew: true }
   }
   else if (user) {
+    // A passkey of the attacker's own would keep them in after every sign-out
+    if (!isFresh(user)) return checkFirst(event)
     let found = await findAccount(user.account)
     if (!found) return refuse(event, session, 409, 'Your account is no longer there; sign up again')
     account = { name: found.name, display: found.display, userId: found.userId, isNew: false }
@@ -240,7 +244,8 @@ async function checkSignIn (event: Event, session: Session<AppData>): Answer {
 
 /**
  * An answer route, limited per address (limits.ts): past AUTH_FAILURES_PER_HOUR failed answers
- * in the hour, a 429 before any other call; each answer refused as wrong (400 or 401) counts one.
+ * in the hour, a 429 before any other call; each answer refused as wrong (400, 401, or 403 for
+ * another account's passkey) counts one.
  * A conflict (409) or a full session (413) is no guess, so it does not count.
  */
 function limitedAnswers (check: (event: Event, session: Session<AppData>) => Answer) {
@@ -251,7 +256,7 @@ function limitedAnswers (check: (event: Event, session: Session<AppData>) => Ans
     let wait = await failureWait(event)
     if (wait) return tooMany(event, wait, 'Too many failed passkey answers from your network this hour; try again later')
     let reply = await check(event, session)
-    if (reply.statusCode === 400 || reply.statusCode === 401) await countFailure(event)
+    if (reply.statusCode === 400 || reply.statusCode === 401 || reply.statusCode === 403) await countFailure(event)
     return reply
   }
 }
@@ -262,6 +267,61 @@ function tooMany (event: Event, seconds: number, message: string): Reply<AppData
   let reply = wantsJson(event) ? json(429, { error: message }) : { ...redirect('/'), flash: message }
   return { ...reply, headers: { ...reply.headers, 'retry-after': String(seconds) } }
 }
+
+/**
+ * POST /passkeys/verify/options: `{}`, signed in; the start of a fresh check (fresh.ts). No
+ * allowCredentials, as at sign-in: the browser offers the passkeys it holds for this site, and
+ * the answer must be by one of this account's.
+ */
+export async function verifyOptions (event: Event, session: Session<AppData>): Answer {
+  let fields = readAnswer(event)
+  if (typeof fields === 'string') return refuse(event, session, 400, fields)
+  if (!session.data.user) return refuse(event, session, 401, 'Sign in first')
+  let options = await generateAuthenticationOptions({ rpID: relyingParty(event).rpID, userVerification: 'required', timeout: CEREMONY_SECONDS * 1000 })
+  return begin(session, { kind: 'verify', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, remember: false }, options)
+}
+
+/** POST /passkeys/verify: an AuthenticationResponseJSON by one of this account's passkeys; records the check, and keeps the session as it is */
+export const verify = limitedAnswers(checkIdentity)
+
+async function checkIdentity (event: Event, session: Session<AppData>): Answer {
+  let user = session.data.user
+  let known = checks.get(event)
+  if (user && known) return done(event, session, { ...session.data, user: { ...user, checked: known }, ceremony: undefined })
+  if (!user) return refuse(event, session, 401, 'Sign in first')
+  let checked = await answerTo(event, session, 'verify')
+  if ('refused' in checked) return checked.refused
+  let answer = v.safeParse(AuthenticationAnswer, checked.fields)
+  if (!answer.success) return refuse(event, session, 400, 'That is not a passkey check')
+  let response: AuthenticationResponseJSON = { ...answer.output, clientExtensionResults: {} }
+  let passkey = await findPasskey(response.id)
+  let handle = response.response.userHandle
+  // Another account's passkey proves nothing about this one
+  if (!passkey || passkey.account !== user.account || (handle !== undefined && handle !== passkey.userId)) {
+    return refuse(event, session, 403, 'That passkey is not one of this account\'s', 'passkey of another account')
+  }
+  let { origin, rpID } = relyingParty(event)
+  let verified
+  try {
+    verified = await verifyAuthenticationResponse({
+      response, expectedChallenge: checked.ceremony.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true,
+      credential: { id: passkey.id, publicKey: bytesOf(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },
+    })
+  }
+  catch {
+    return refuse(event, session, 401, 'That passkey could not be verified; try again', 'check failed verification')
+  }
+  if (!verified.verified) return refuse(event, session, 401, 'That passkey could not be verified; try again', 'check failed verification')
+  let now = clock.now()
+  if (!await recordUse(passkey, verified.authenticationInfo.newCounter, now)) {
+    return refuse(event, session, 409, 'That passkey was used somewhere else at the same moment; try again', 'counter raced')
+  }
+  checks.set(event, now)
+  // The same identity, data and owner: only the time of the last check changes
+  return done(event, session, { ...session.data, user: { ...user, checked: now }, ceremony: undefined })
+}
+// A check that passed, for the wrapper's re-run of this request (see `verdicts`)
+const checks = new WeakMap<Event, number>()
 
 /** The body of a passkey route, or what is wrong with it */
 function readAnswer (event: Event): Record<string, unknown> | string {
