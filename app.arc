@@ -14,6 +14,10 @@ post /passkeys/login
 # A signed-in user's fresh check, before adding a passkey or signing out everywhere
 post /passkeys/verify/options
 post /passkeys/verify
+# Your passkeys: list, rename, remove (src/shared/auth/your-passkeys.ts)
+get /passkeys
+post /passkeys/rename
+post /passkeys/remove
 # An account's sessions: see them, end one, the others, or all (src/shared/auth/devices.ts)
 get /sessions
 post /sessions/end
@@ -56,6 +60,11 @@ activity
 session
   _owner *String
   name byOwner
+
+# An account's passkeys, listed with a Query (src/shared/auth/accounts.ts)
+passkey
+  account *String
+  name byAccount
 
 @aws
 runtime typescript

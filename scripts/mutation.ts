@@ -51,6 +51,8 @@ const TARGETS: Record<string, Target> = {
   'auth/challenges.ts': { unit: [], integration: [ 'fourth-review', 'passkeys', 'dynamodb-costs' ] },
   'auth/limits.ts': { unit: [ 'limits' ], integration: [ 'limits', 'dynamodb-costs' ] },
   'auth/activity.ts': { unit: [], integration: [ 'activity', 'dynamodb-costs' ] },
+  'auth/fresh.ts': { unit: [], integration: [ 'fresh-check' ] },
+  'auth/your-passkeys.ts': { unit: [], integration: [ 'your-passkeys', 'fresh-check', 'dynamodb-costs' ] },
   'auth/settings.ts': { unit: [ 'limits' ], integration: [] },
 }
 

@@ -26,7 +26,7 @@ const LIST = [ 'dynamodb:Query' ]
  * The item actions each function's code calls, by Architect's logical ids for the function and
  * the tables (src/shared/session/table-store.ts, revocations.ts; src/shared/auth/accounts.ts,
  * challenges.ts, limits.ts, activity.ts). The mode is a setting read at run time, so each grant covers both
- * modes. An UpdateItem on `passkey` may change only the sign-in counter and time (`PASSKEY_UPDATED`).
+ * modes. An UpdateItem on `passkey` may change only the attributes `PASSKEY_UPDATED` gives that function.
  * @typedef {{ SessionTable: string[], AccountTable?: string[], PasskeyTable?: string[], LimitTable?: string[], ActivityTable?: string[] }} Access
  * @type {Record<string, Access>}
  */
@@ -40,9 +40,9 @@ export const FUNCTION_ACCESS = {
   PostSessionsEndHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ], ActivityTable: RECORD },
   PostLogoutOthersHTTPLambda: { SessionTable: [ ...SESSION, ...OWNED ], ActivityTable: RECORD },
   PostLogoutEverywhereHTTPLambda: { SessionTable: [ ...SIGN_OUT, ...OWNED ], ActivityTable: RECORD },
-  // Sign-up: counted for its address; a name nobody has; the passkey only if its id is new (and
+  // Sign-up: counted for its address; a name nobody has; adding, the account's passkeys excluded; the passkey only if its id is new (and
   // removed if the account is not made); the challenge spent in the session table
-  PostPasskeysRegisterOptionsHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], LimitTable: [ 'dynamodb:UpdateItem' ] },
+  PostPasskeysRegisterOptionsHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:Query' ], LimitTable: [ 'dynamodb:UpdateItem' ] },
   PostPasskeysRegisterHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ], PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem' ], LimitTable: FAILURES, ActivityTable: RECORD },
   PostPasskeysLoginOptionsHTTPLambda: { SessionTable: SESSION },
   // Sign-in: the passkey and its account looked up, and its use counted
@@ -50,10 +50,20 @@ export const FUNCTION_ACCESS = {
   // A fresh check: this account's passkey looked up, and its use counted
   PostPasskeysVerifyOptionsHTTPLambda: { SessionTable: SESSION },
   PostPasskeysVerifyHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES },
+  // Your passkeys: listed through the index on `account`; one renamed (its name alone) or removed
+  GetPasskeysHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:Query' ] },
+  PostPasskeysRenameHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem' ], ActivityTable: RECORD },
+  PostPasskeysRemoveHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem' ], ActivityTable: RECORD },
 }
 
-// What an UpdateItem on `passkey` may touch: the key, and what `recordUse` sets
-export const PASSKEY_UPDATED = [ 'id', 'counter', 'lastUsed' ]
+// What an UpdateItem on `passkey` may touch, by function: the key, and what its code sets (a
+// sign-in's or a check's `recordUse`, a rename's `renamePasskey`): never `account` or `publicKey`
+/** @type {Record<string, string[]>} */
+export const PASSKEY_UPDATED = {
+  PostPasskeysLoginHTTPLambda: [ 'id', 'counter', 'lastUsed' ],
+  PostPasskeysVerifyHTTPLambda: [ 'id', 'counter', 'lastUsed' ],
+  PostPasskeysRenameHTTPLambda: [ 'id', 'name' ],
+}
 
 const OUR_TABLES = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable', 'ActivityTable' ]
 
@@ -80,9 +90,10 @@ function tableOf (resource) {
  * it names, and for each of ours only what `access` grants (on the table and its indexes)
  * @param {Statement} statement
  * @param {Access | null} access
+ * @param {string[]} updatable what an UpdateItem on `passkey` may touch
  * @returns {Statement[]}
  */
-function narrowed (statement, access) {
+function narrowed (statement, access, updatable) {
   let resources = Array.isArray(statement.Resource) ? statement.Resource : [ statement.Resource ]
   if (statement.Effect !== 'Allow' || !resources.some(tableOf)) return [ statement ]
   let others = resources.filter(resource => !tableOf(resource))
@@ -94,7 +105,7 @@ function narrowed (statement, access) {
     return [
       { Effect: 'Allow', Action, Resource },
       // IAM's dynamodb:Attributes narrows an UpdateItem to the attributes it names
-      ...(counted ? [ { Effect: 'Allow', Action: [ 'dynamodb:UpdateItem' ], Resource, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': PASSKEY_UPDATED } } } ] : []),
+      ...(counted ? [ { Effect: 'Allow', Action: [ 'dynamodb:UpdateItem' ], Resource, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': updatable } } } ] : []),
     ]
   })
   return [
@@ -107,12 +118,13 @@ function narrowed (statement, access) {
  * A copy of Architect's role, with our tables narrowed to `access` (none at all for null)
  * @param {Resource} role
  * @param {Access | null} access
+ * @param {string[]} updatable
  * @returns {Resource}
  */
-function roleWith (role, access) {
+function roleWith (role, access, updatable = []) {
   let Policies = (role.Properties.Policies ?? []).map(policy => ({
     ...policy,
-    PolicyDocument: { ...policy.PolicyDocument, Statement: policy.PolicyDocument.Statement.flatMap(statement => narrowed(statement, access)) },
+    PolicyDocument: { ...policy.PolicyDocument, Statement: policy.PolicyDocument.Statement.flatMap(statement => narrowed(statement, access, updatable)) },
   }))
   return { ...role, Properties: { ...role.Properties, Policies } }
 }
@@ -133,7 +145,8 @@ function narrowTableAccess (cloudformation) {
   let Resources = { ...cloudformation.Resources, Role: roleWith(role, null) }
   let functions = Object.keys(FUNCTION_ACCESS).filter(fn => Resources[fn]?.Type === 'AWS::Serverless::Function')
   for (let fn of functions) {
-    Resources[roleOf(fn)] = roleWith(role, FUNCTION_ACCESS[fn])
+    if (FUNCTION_ACCESS[fn].PasskeyTable?.includes('dynamodb:UpdateItem') && !PASSKEY_UPDATED[fn]) throw new Error(`table-access: say in PASSKEY_UPDATED which passkey attributes ${fn} updates`)
+    Resources[roleOf(fn)] = roleWith(role, FUNCTION_ACCESS[fn], PASSKEY_UPDATED[fn])
     Resources[fn] = { ...Resources[fn], Properties: { ...Resources[fn].Properties, Role: { 'Fn::GetAtt': [ roleOf(fn), 'Arn' ] } } }
   }
   // Policies Architect attaches to its role (reading the stage's SSM parameters) go to each new one too

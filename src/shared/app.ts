@@ -24,6 +24,8 @@ export const AppSession = v.object({
      * session that signed in and checked nothing since stores nothing for it.
      */
     checked: v.optional(v.number()),
+    /** The credential id of the passkey they signed in with, so their list can say which one this is */
+    passkey: v.optional(v.string()),
   })), null),
   cart: v.optional(v.array(v.string()), []),
   /**

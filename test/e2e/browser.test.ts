@@ -106,6 +106,27 @@ test('signing up with a passkey shows the name under a new cookie value, with th
   t.ok(after && after !== before, 'the browser holds a new session cookie value')
 })
 
+test('your passkeys, listed on the page by its script: renamed there; the last one cannot be removed', async t => {
+  if (PASSKEYS_SKIPPED) return
+  let nameShown = async () => {
+    let shown: unknown = await page.evaluate('document.querySelector("#passkeys input")?.value')
+    return shown
+  }
+  await page.waitForSelector('#passkeys input')
+  t.equal(await nameShown(), 'Chrome on Linux', 'the passkey, named where it was made')
+  t.match(await text('#passkeys li span') ?? '', /made \d{4}-\d\d-\d\d \d\d:\d\d UTC, last used never \(signed in with this one\)/, 'with when it was made and used, and which one this session used')
+  await page.locator('#passkeys input').fill('My laptop')
+  await page.click('#passkeys li button')
+  await page.waitForResponse(res => res.url().endsWith('/passkeys') && res.request().method() === 'GET')
+  await page.reload()
+  await page.waitForSelector('#passkeys input')
+  t.equal(await nameShown(), 'My laptop', 'renamed: the new name is the server\'s after a reload')
+  await page.click('#passkeys li button + button')
+  await page.waitForSelector('#passkey-error [role="alert"]')
+  t.match(await text('#passkey-error [role="alert"]') ?? '', /only passkey/, 'removing the last one: the server\'s 409, shown on the page')
+  await page.reload()
+})
+
 test('adding to the cart; the panel says what is stored where', async t => {
   await page.locator('#item').fill('A cup of tea')
   await submit('#add-to-cart')
@@ -115,6 +136,7 @@ test('adding to the cart; the panel says what is stored where', async t => {
   let bytes = Number(/(\d+)-byte/.exec(await text('#stored') ?? '')?.[1])
   if (mode === 'cookie') t.equal(bytes, COOKIE_MODE_BYTES, `the panel says ${bytes} bytes, as the README does`)
   else t.equal(bytes, tableModeBytes(`_idx=${(await sessionCookie())?.value}`), `the panel says ${bytes} bytes, as the README's rule gives for this signature`)
+  await page.waitForSelector('#passkeys input')
   // Only `npm run screenshots` updates the README's pictures (from Chromium): tests leave the tree as they found it
   if (process.env.SCREENSHOTS && engine === 'chromium') await page.screenshot({ path: `${root}docs/screenshot-${mode}.png`, fullPage: true })
 })

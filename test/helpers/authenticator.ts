@@ -35,6 +35,9 @@ const uint32 = (n: number) => {
 // WebAuthn's authenticator data flags: user present, user verified, credential data included
 const UP = 0x01
 const UV = 0x04
+// Backup eligible and backed up: what a synced passkey (iCloud Keychain, Google Password Manager) reports
+const BE = 0x08
+const BS = 0x10
 const AT = 0x40
 
 interface Credential {
@@ -99,7 +102,7 @@ export function authenticator (origin: string, { synced = false } = {}): Authent
       let counter = synced ? 0 : (bend.counter ?? 0)
       let rpId = bend.rpId ?? options.rp.id ?? new URL(origin).hostname
       let idLength = Buffer.from([ rawId.length >> 8, rawId.length & 255 ])
-      let authData = Buffer.concat([ sha256(rpId), Buffer.from([ UP | UV | AT ]), uint32(counter), Buffer.alloc(16), idLength, rawId, cose ])
+      let authData = Buffer.concat([ sha256(rpId), Buffer.from([ UP | UV | AT | (synced ? BE | BS : 0) ]), uint32(counter), Buffer.alloc(16), idLength, rawId, cose ])
       let attestationObject = cbor(new Map<Cbor, Cbor>([ [ 'fmt', 'none' ], [ 'attStmt', new Map() ], [ 'authData', authData ] ]))
       let id = b64(rawId)
       credentials.push({ id, publicKey: b64(cose), privateKey, userHandle: options.user.id, counter })
@@ -114,7 +117,7 @@ export function authenticator (origin: string, { synced = false } = {}): Authent
       if (!credential) throw new Error('this authenticator holds no credential yet')
       if (!synced) credential.counter = bend.counter ?? credential.counter + 1
       let rpId = bend.rpId ?? options.rpId ?? new URL(origin).hostname
-      let authData = Buffer.concat([ sha256(rpId), Buffer.from([ UP | UV ]), uint32(synced ? 0 : credential.counter) ])
+      let authData = Buffer.concat([ sha256(rpId), Buffer.from([ UP | UV | (synced ? BE | BS : 0) ]), uint32(synced ? 0 : credential.counter) ])
       let data = clientData('webauthn.get', options.challenge, bend)
       let signature = sign('sha256', Buffer.concat([ authData, sha256(data) ]), credential.privateKey)
       let id = bend.id ?? credential.id

@@ -9,7 +9,7 @@ import { sandboxVariable } from './ports.ts'
 
 export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-logout'
   | 'post-passkeys-register-options' | 'post-passkeys-register' | 'post-passkeys-login-options' | 'post-passkeys-login'
-  | 'post-passkeys-verify-options' | 'post-passkeys-verify'
+  | 'post-passkeys-verify-options' | 'post-passkeys-verify' | 'get-passkeys' | 'post-passkeys-rename' | 'post-passkeys-remove'
   | 'get-sessions' | 'post-sessions-end' | 'post-logout-others' | 'post-logout-everywhere' | 'get-activity'
 
 export interface Result {

@@ -74,6 +74,8 @@ const signingInElsewhere = () => ceremony('/passkeys/login/options', {}, options
 // An account of its own for each row that needs one: what this warm Lambda has read for an
 // owner (cookie mode's "signed out before") must not carry over from one row to the next
 let otherHandle = ''
+// The passkey the last such account signed up with
+let lastPasskey = ''
 
 /** A fresh account signed in on `devices` devices; the first one's cookie, and another's handle */
 async function owned (devices = 1, readOnce = false): Promise<string> {
@@ -81,6 +83,7 @@ async function owned (devices = 1, readOnce = false): Promise<string> {
   let calls = async (route: Route, sent: Event) => (await lambda.call(route, sent)).response
   let first = askHandlers(calls)
   await signUp(first, device, uniqueName('Owner'))
+  lastPasskey = device.credentials[0].id
   for (let n = 1; n < devices; n++) {
     let other = askHandlers(calls)
     await signIn(other, device)
@@ -121,6 +124,9 @@ const ACTIONS: [string, Action][] = [
   [ 'A signed-in page view: the first in a minute for this account on a warm Lambda', { before: signedIn, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'A signed-in page view, again within that minute', { before: signedInAndSeen, request: cookie => [ 'get-index', get(cookie) ] } ],
   [ 'List your sessions (two devices)', { before: twoDevices, request: cookie => [ 'get-sessions', get(cookie, '/sessions') ] } ],
+  [ 'Your passkeys (`GET /passkeys`)', { before: signedIn, request: cookie => [ 'get-passkeys', get(cookie, '/passkeys') ] } ],
+  [ 'Rename a passkey', { before: signedIn, request: cookie => [ 'post-passkeys-rename', post('/passkeys/rename', { id: lastPasskey, name: 'Renamed' }, cookie) ] } ],
+  [ 'Remove a passkey (its account\'s only one: 409)', { before: signedIn, request: cookie => [ 'post-passkeys-remove', post('/passkeys/remove', { id: lastPasskey }, cookie) ] } ],
   [ 'Your activity (`GET /activity`)', { before: signedIn, request: cookie => [ 'get-activity', get(cookie, '/activity') ] } ],
   [ 'End one of your sessions (two devices; cookie mode cannot: 409)', { before: twoDevices, request: cookie => [ 'post-sessions-end', post('/sessions/end', { handle: otherHandle || 'cookie-mode-has-none' }, cookie) ] } ],
   [ 'Sign out everywhere else (two devices)', { before: twoDevices, request: cookie => [ 'post-logout-others', post('/logout/others', {}, cookie) ] } ],

@@ -65,7 +65,10 @@ test('sign-up counts as a check for 300 s; after that, adding a passkey or signi
   t.deepEqual(await owner.state(t0 + 302_000), before, 'the check keeps the session\'s identity (its handle), its data and its owner')
   t.equal((await owner.ask(t0 + 302_000 + 300_000, '/passkeys/register/options', {})).status, 200, 'adding a passkey is allowed for 300 s after the check')
   t.equal((await owner.ask(t0 + 302_000 + 301_000, '/passkeys/register/options', {})).status, 403, 'freshness counts from the check: 301 s after it, refused again')
+  let remove = await owner.ask(t0 + 700_000, '/passkeys/remove', { id: device.credentials[0].id })
+  t.deepEqual([ remove.status, remove.body ], [ 403, REFUSED ], 'removing a passkey, stale: 403 with reauthenticate too')
   await check(owner, t0 + 700_000, device)
+  t.equal((await owner.ask(t0 + 700_000, '/passkeys/remove', { id: device.credentials[0].id })).status, 409, 'fresh, it gets as far as "your only passkey" (409)')
   t.equal((await owner.ask(t0 + 700_000, '/logout/everywhere', {})).status, 200, 'after another check, signing out everywhere goes through')
 })
 

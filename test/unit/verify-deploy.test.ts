@@ -104,7 +104,9 @@ test('the table-access plugin gives each function a role of its own, with only i
   let indexRole = JSON.stringify(narrowed.Resources.GetIndexHTTPLambdaRole)
   t.doesNotMatch(indexRole, /AccountTable|PasskeyTable/, 'which cannot touch the account or passkey tables at all')
   t.deepEqual(FUNCTION_ACCESS.GetIndexHTTPLambda, { SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ] }, 'GET /: GetItem and PutItem on the session table alone')
-  t.deepEqual(PASSKEY_UPDATED, [ 'id', 'counter', 'lastUsed' ], 'an UpdateItem on passkey may touch only the counter and the last use')
+  t.deepEqual(PASSKEY_UPDATED, {
+    PostPasskeysLoginHTTPLambda: [ 'id', 'counter', 'lastUsed' ], PostPasskeysVerifyHTTPLambda: [ 'id', 'counter', 'lastUsed' ], PostPasskeysRenameHTTPLambda: [ 'id', 'name' ],
+  }, 'an UpdateItem on passkey may touch only the counter and the last use (sign-in, a check) or the name (a rename): never the account or the key')
   let loginRole = narrowed.Resources.PostPasskeysLoginHTTPLambdaRole.Properties as { Policies: { PolicyDocument: { Statement: { Action: unknown, Condition?: unknown }[] } }[] }
   let update = loginRole.Policies.flatMap(p => p.PolicyDocument.Statement).filter(statement => JSON.stringify(statement).includes('UpdateItem') && JSON.stringify(statement).includes('PasskeyTable'))
   t.deepEqual(update.map(statement => statement.Condition), [ { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [ 'id', 'counter', 'lastUsed' ] } } ], 'and the sign-in role says so in the condition of its one UpdateItem grant on passkey')

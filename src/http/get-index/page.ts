@@ -60,6 +60,11 @@ export function page (session: Session<AppData>): string {
          <button id="sign-in">Sign in with a passkey</button>
        </form>
        <label class="inline" for="remember"><input type="checkbox" id="remember"> Keep me signed in on this device (for signing up or in)</label>`
+  // Filled in by the page's script from GET /passkeys, so this page's own answer stays as cheap as ever
+  let passkeys = user ? `<section aria-labelledby="your-passkeys">
+    <h2 id="your-passkeys">Your passkeys</h2>
+    <ul id="passkeys"><li>Your passkeys are listed here when JavaScript is on.</li></ul>
+  </section>` : ''
   let sessions = user ? `<section aria-labelledby="your-sessions">
     <h2 id="your-sessions">Your sessions</h2>
     <p>${SESSIONS_TEXT[session.mode]}</p>
@@ -96,6 +101,7 @@ export function page (session: Session<AppData>): string {
     ${who}
     <noscript><p>Signing up and in with a passkey needs JavaScript; counting and the cart work without it.</p></noscript>
   </section>
+  ${passkeys}
   ${sessions}
   <section aria-labelledby="cart">
     <h2 id="cart">Cart</h2>

@@ -33,7 +33,7 @@ async function post (path, body) {
     await ceremony('verify', {})
     ;({ res, answer } = await send(path, body))
   }
-  if (!res.ok) throw new Error(answer.error)
+  if (!res.ok) throw Object.assign(new Error(answer.error), { answer })
   return answer
 }
 
@@ -52,7 +52,15 @@ async function ceremony (kind, body) {
   catch (err) {
     throw new Error(err.name === 'NotAllowedError' ? 'No passkey was used: the request was cancelled or timed out' : 'Your browser could not use a passkey (' + err.name + ')')
   }
-  await post('/passkeys/' + kind, credential.toJSON())
+  try {
+    await post('/passkeys/' + kind, credential.toJSON())
+  }
+  catch (err) {
+    // A passkey this site no longer knows (removed elsewhere): the browser can stop offering it
+    const credentialId = err.answer?.unknownCredential
+    if (credentialId) await window.PublicKeyCredential?.signalUnknownCredential?.({ rpId: location.hostname, credentialId }).catch(() => {})
+    throw err
+  }
 }
 
 for (const form of document.querySelectorAll('form[data-passkey]')) {
@@ -75,4 +83,40 @@ for (const form of document.querySelectorAll('form[data-fresh]')) {
     post(form.getAttribute('action'), {}).then(() => location.assign('/'), err => say(err.message))
   })
 }
+
+// Signed in, the page lists the account's passkeys (GET /passkeys): each can be renamed or removed
+const list = document.getElementById('passkeys')
+const when = ms => ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'never'
+function button (label, act) {
+  const control = document.createElement('button')
+  control.type = 'button'
+  control.className = 'secondary'
+  control.textContent = label
+  control.addEventListener('click', () => {
+    notice.replaceChildren()
+    act().then(showPasskeys, err => say(err.message))
+  })
+  return control
+}
+async function showPasskeys () {
+  const res = await fetch('/passkeys', { headers: { accept: 'application/json' } })
+  if (!res.ok) return
+  const { userId, passkeys } = await res.json()
+  list.replaceChildren(...passkeys.map(passkey => {
+    const item = document.createElement('li')
+    const name = document.createElement('input')
+    name.value = passkey.name
+    name.maxLength = 40
+    name.setAttribute('aria-label', 'Name of the passkey made ' + when(passkey.createdAt))
+    const about = document.createElement('span')
+    about.textContent = ' made ' + when(passkey.createdAt) + ', last used ' + when(passkey.lastUsedAt) + (passkey.synced ? ', synced' : '') + (passkey.current ? ' (signed in with this one)' : '')
+    item.append(name, button('Rename', () => post('/passkeys/rename', { id: passkey.id, name: name.value })),
+      button('Remove', () => post('/passkeys/remove', { id: passkey.id })), about)
+    return item
+  }))
+  // Tell the browser which of this account's passkeys still work here, so that it stops offering
+  // a removed one (the WebAuthn Signal API, where the browser has it)
+  if (userId) await window.PublicKeyCredential?.signalAllAcceptedCredentials?.({ rpId: location.hostname, userId, allAcceptedCredentialIds: passkeys.map(p => p.id) }).catch(() => {})
+}
+if (list) showPasskeys().catch(err => say(err.message))
 `

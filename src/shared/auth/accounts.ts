@@ -32,6 +32,10 @@ export interface Passkey {
   transports: string[]
   created: number
   lastUsed: number | null
+  /** Its owner's name for it; at first, where it was made ("Chrome on Linux") */
+  name: string
+  /** Backed up, so synced to the owner's other devices (the authenticator's BS flag at registration) */
+  backedUp: boolean
 }
 
 /** The account key for a name: Unicode-normalised (NFKC, so look-alike compositions agree) and lower case */
@@ -103,12 +107,57 @@ export function createAccount (account: Account): Promise<boolean> {
   return putIfNew('account', 'name', { ...account })
 }
 
-export async function findPasskey (id: string): Promise<Passkey | null> {
-  let row = await read('passkey', { id })
+/** What a passkey row without a name (written before names existed) is called */
+const UNNAMED = 'A passkey'
+
+/** A passkey row as read, or null when it is not one */
+function passkeyOf (row: Record<string, unknown> | null): Passkey | null {
   if (!row || !isString(row.id) || !isString(row.account) || !isString(row.userId) || !isString(row.publicKey) || !isNumber(row.counter) || !isNumber(row.created)) return null
   let transports = Array.isArray(row.transports) ? row.transports.filter(isString) : []
   let lastUsed = isNumber(row.lastUsed) ? row.lastUsed : null
-  return { id: row.id, account: row.account, userId: row.userId, publicKey: row.publicKey, counter: row.counter, transports, created: row.created, lastUsed }
+  let name = isString(row.name) && row.name ? row.name : UNNAMED
+  return { id: row.id, account: row.account, userId: row.userId, publicKey: row.publicKey, counter: row.counter, transports, created: row.created, lastUsed, name, backedUp: row.backedUp === true }
+}
+
+export async function findPasskey (id: string): Promise<Passkey | null> {
+  return passkeyOf(await read('passkey', { id }))
+}
+
+// An account holds a handful of passkeys; pages beyond this are not followed
+const PASSKEY_PAGES = 10
+
+/** The account's passkeys, through the passkey table's index on `account` (a Query, never a Scan); eventually consistent */
+export async function passkeysOf (account: string): Promise<Passkey[]> {
+  let found: Passkey[] = []
+  let after: Record<string, unknown> | undefined
+  for (let page = 0; page < PASSKEY_PAGES; page++) {
+    let { Items = [], LastEvaluatedKey } = await call(db => db._client.Query({
+      TableName: db.name('passkey'), IndexName: 'byAccount',
+      KeyConditionExpression: '#a = :a', ExpressionAttributeNames: { '#a': 'account' }, ExpressionAttributeValues: { ':a': account },
+      ...(after ? { ExclusiveStartKey: after } : {}),
+    }))
+    found.push(...Items.flatMap((row: Record<string, unknown>) => passkeyOf(row) ?? []))
+    after = LastEvaluatedKey
+    if (!after) break
+  }
+  // The index is only a pointer: each row must still say it is this account's
+  return found.filter(passkey => passkey.account === account)
+}
+
+/** Names a passkey; false when it is gone. Only `name` is written (IAM allows this route nothing else). */
+export async function renamePasskey (id: string, name: string): Promise<boolean> {
+  try {
+    await call(db => db._client.UpdateItem({
+      TableName: db.name('passkey'), Key: { id },
+      UpdateExpression: 'SET #n = :n', ConditionExpression: 'attribute_exists(#i)',
+      ExpressionAttributeNames: { '#n': 'name', '#i': 'id' }, ExpressionAttributeValues: { ':n': name },
+    }))
+    return true
+  }
+  catch (err) {
+    if (isConditionFailed(err)) return false
+    throw err
+  }
 }
 
 /**
@@ -120,7 +169,7 @@ export function addPasskey (passkey: Passkey): Promise<boolean> {
   return putIfNew('passkey', 'id', { ...passkey })
 }
 
-/** Removes a passkey stored for an account that could not be created (its name was taken) */
+/** Removes a passkey: one its owner removed, or one stored for an account that could not be created (its name was taken) */
 export async function dropPasskey (id: string): Promise<void> {
   await call(db => db._client.DeleteItem({ TableName: db.name('passkey'), Key: { id } }))
 }

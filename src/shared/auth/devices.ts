@@ -138,6 +138,8 @@ const EVENT_NAMES: Record<Activity['type'], string> = {
   'signed-up': 'Signed up',
   'signed-in': 'Signed in',
   'passkey-added': 'Passkey added',
+  'passkey-renamed': 'Passkey renamed',
+  'passkey-removed': 'Passkey removed',
   'session-ended': 'A session was ended',
   'signed-out-others': 'Signed out everywhere else',
   'signed-out-everywhere': 'Signed out everywhere',

@@ -22,7 +22,7 @@ import { json, readFields, redirect, textField, wantsJson } from '../http.ts'
 import { clock } from '../session/clock.ts'
 import { fits, type Reply, type Session } from '../session.ts'
 import { StoreError } from '../session/store.ts'
-import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, recordUse } from './accounts.ts'
+import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, passkeysOf, recordUse } from './accounts.ts'
 import { passkeyLabel, record } from './activity.ts'
 import { spend } from './challenges.ts'
 import { checkFirst, isFresh } from './fresh.ts'
@@ -83,6 +83,7 @@ export async function registrationOptions (event: Event, session: Session<AppDat
   if (remember === null) return refuse(event, session, 400, REMEMBER_ERROR)
   let user = session.data.user
   let account: Ceremony['account']
+  let exclude: { id: string, transports: string[] }[] = []
   if (Object.hasOwn(fields, 'name')) {
     let display = textField(fields, 'name', 40)
     if (!display) return refuse(event, session, 400, 'Your name must be 1 to 40 printable characters')
@@ -101,6 +102,8 @@ export async function registrationOptions (event: Event, session: Session<AppDat
     let found = await findAccount(user.account)
     if (!found) return refuse(event, session, 409, 'Your account is no longer there; sign up again')
     account = { name: found.name, display: found.display, userId: found.userId, isNew: false }
+    // So that an authenticator already holding one of this account's passkeys is not asked again
+    exclude = (await passkeysOf(found.name)).map(passkey => ({ id: passkey.id, transports: passkey.transports }))
   }
   else return refuse(event, session, 400, 'Give the name to sign up with')
 
@@ -116,6 +119,7 @@ export async function registrationOptions (event: Event, session: Session<AppDat
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     supportedAlgorithmIDs: ALGORITHMS,
     timeout: CEREMONY_SECONDS * 1000,
+    excludeCredentials: exclude,
   })
   return begin(session, { kind: 'register', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, account, remember }, options)
 }
@@ -154,9 +158,9 @@ async function checkRegistration (event: Event, session: Session<AppData>): Answ
   // they could have signed out and in as someone else in between, in another tab)
   if (!account.isNew && session.data.user?.account !== account.name) return refuse(event, session, 409, 'You are no longer signed in to that account')
 
-  let { credential } = verified.registrationInfo
+  let { credential, credentialBackedUp } = verified.registrationInfo
   let now = clock.now()
-  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event) }
+  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event), passkey: credential.id }
   // Checked before any row is written, so that "nothing was changed" stays true
   if (account.isNew && !fits({ ...session.data, user, ceremony: undefined }, account.name)) {
     return refuse(event, session, 413, 'Your session is too full to sign in with (empty the cart first); nothing was changed')
@@ -165,6 +169,7 @@ async function checkRegistration (event: Event, session: Session<AppData>): Answ
     id: credential.id, account: account.name, userId: account.userId,
     publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter,
     transports: response.response.transports ?? [], created: now, lastUsed: null,
+    name: user.device, backedUp: credentialBackedUp,
   }
   if (!await addPasskey(passkey)) return refuse(event, session, 409, 'That passkey is registered already', 'credential id already stored')
   // The passkey first, then the account: a name is never taken by an account without a passkey.
@@ -205,7 +210,8 @@ async function checkSignIn (event: Event, session: Session<AppData>): Answer {
   let answer = v.safeParse(AuthenticationAnswer, fields)
   if (!answer.success) return refuse(event, session, 400, 'That is not a passkey sign-in')
   let response: AuthenticationResponseJSON = { ...answer.output, clientExtensionResults: {} }
-  let unknown = () => refuse(event, session, 401, 'That passkey is not registered here', 'unknown credential')
+  // Named in the answer, so the page can tell the browser (signalUnknownCredential) to stop offering it
+  let unknown = () => refuse(event, session, 401, 'That passkey is not registered here', 'unknown credential', { unknownCredential: response.id })
   let passkey = await findPasskey(response.id)
   if (!passkey) return unknown()
   // The account, and the user handle the authenticator keeps with the passkey, must both agree
@@ -235,7 +241,7 @@ async function checkSignIn (event: Event, session: Session<AppData>): Answer {
     return refuse(event, session, 409, 'That passkey was used in another sign-in at the same moment; try again', 'counter raced')
   }
   logAuth(event, session, 'passkey.signed_in')
-  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event) }
+  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event), passkey: passkey.id }
   await record(event, account.name, { type: 'signed-in', device: user.device, passkey: passkeyLabel(passkey.id) })
   let verdict = { user, remember: ceremony.remember }
   verdicts.set(event, verdict)
@@ -373,12 +379,12 @@ function accepted (event: Event, session: Session<AppData>, { user, remember }: 
 }
 
 /**
- * A refusal: a 4xx with `{ error }` for JSON, a message on the page otherwise. It never changes
+ * A refusal: a 4xx with `{ error }` (and `more`) for JSON, a message on the page otherwise. It never changes
  * who is signed in, and it spends the ceremony (a challenge is answered once, right or wrong).
  */
-function refuse (event: Event, session: Session<AppData>, status: number, message: string, reason?: string): Reply<AppData> {
+function refuse (event: Event, session: Session<AppData>, status: number, message: string, reason?: string, more: object = {}): Reply<AppData> {
   if (reason) logAuth(event, session, 'passkey.refused', reason)
-  let reply = wantsJson(event) ? json(status, { error: message }) : { ...redirect('/'), flash: message }
+  let reply = wantsJson(event) ? json(status, { error: message, ...more }) : { ...redirect('/'), flash: message }
   if (!session.data.ceremony) return reply
   let data = { ...session.data, ceremony: undefined }
   return { ...reply, session: data, ...(isBlank(data) ? { endsIn: CEREMONY_SECONDS } : {}) }
