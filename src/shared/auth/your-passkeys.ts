@@ -50,13 +50,10 @@ export async function listPasskeys (_event: Event, session: Session<AppData>): A
 
 /** POST /passkeys/rename with `{ id, name }`: 1 to 40 printable characters */
 export async function renameOne (event: Event, session: Session<AppData>): Answer {
-  let user = session.data.user
-  if (!user) return deny(event, 401, SIGN_IN_FIRST)
-  let body = readFields(event)
-  if (!body.ok) return deny(event, 400, body.error)
-  let id = textField(body.fields, 'id', 1364)
-  if (!id) return deny(event, 400, 'Say which passkey: "id"')
-  let name = textField(body.fields, 'name', 40)
+  let asked = askedFor(event, session)
+  if ('refused' in asked) return asked.refused
+  let { user, id, fields } = asked
+  let name = textField(fields, 'name', 40)
   if (!name) return deny(event, 400, 'A passkey\'s name must be 1 to 40 printable characters')
   let passkey = await findPasskey(id)
   if (passkey?.account !== user.account || !await renamePasskey(id, name)) return deny(event, 404, NOT_YOURS)
@@ -66,12 +63,9 @@ export async function renameOne (event: Event, session: Session<AppData>): Answe
 
 /** POST /passkeys/remove with `{ id }`: needs a fresh check, and never takes the last one */
 export async function removeOne (event: Event, session: Session<AppData>): Answer {
-  let user = session.data.user
-  if (!user) return deny(event, 401, SIGN_IN_FIRST)
-  let body = readFields(event)
-  if (!body.ok) return deny(event, 400, body.error)
-  let id = textField(body.fields, 'id', 1364)
-  if (!id) return deny(event, 400, 'Say which passkey: "id"')
+  let asked = askedFor(event, session)
+  if ('refused' in asked) return asked.refused
+  let { user, id } = asked
   if (!isFresh(user)) return checkFirst(event)
   let passkey = await findPasskey(id)
   if (passkey?.account !== user.account) return deny(event, 404, NOT_YOURS)
@@ -80,6 +74,17 @@ export async function removeOne (event: Event, session: Session<AppData>): Answe
   await dropPasskey(id)
   await record(event, user.account, { type: 'passkey-removed', device: user.device, passkey: passkeyLabel(id) })
   return json(200, await listOf(user, id))
+}
+
+/** The signed-in user, the body's fields and the passkey id they name, or the refusal */
+function askedFor (event: Event, session: Session<AppData>): { refused: Reply<AppData> } | { user: User, id: string, fields: Record<string, unknown> } {
+  let user = session.data.user
+  if (!user) return { refused: deny(event, 401, SIGN_IN_FIRST) }
+  let body = readFields(event)
+  if (!body.ok) return { refused: deny(event, 400, body.error) }
+  let id = textField(body.fields, 'id', 1364)
+  if (!id) return { refused: deny(event, 400, 'Say which passkey: "id"') }
+  return { user, id, fields: body.fields }
 }
 
 /** A request the visitor may not make: a 4xx with `{ error }`, or a message on the page */
