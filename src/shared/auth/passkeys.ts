@@ -257,8 +257,8 @@ async function checkSignIn (event: Event, session: Session<AppData>): Answer {
 function limitedAnswers (check: (event: Event, session: Session<AppData>) => Answer) {
   return async (event: Event, session: Session<AppData>): Answer => {
     // A re-run (see `verdicts`) was limited and counted on its first run
-    if (checked.has(event)) return check(event, session)
-    checked.add(event)
+    if (limited.has(event)) return check(event, session)
+    limited.add(event)
     let wait = await failureWait(event)
     if (wait) return tooMany(event, wait, 'Too many failed passkey answers from your network this hour; try again later')
     let reply = await check(event, session)
@@ -266,7 +266,8 @@ function limitedAnswers (check: (event: Event, session: Session<AppData>) => Ans
     return reply
   }
 }
-const checked = new WeakSet<Event>()
+// The requests limited already
+const limited = new WeakSet<Event>()
 
 /** A 429 with Retry-After; the session is left as it was, so the request makes no other call */
 function tooMany (event: Event, seconds: number, message: string): Reply<AppData> {
