@@ -18,6 +18,9 @@ post /passkeys/verify
 get /passkeys
 post /passkeys/rename
 post /passkeys/remove
+# Recovery codes: sign in with one when every passkey is lost; make a new one (src/shared/auth/recovery.ts)
+post /recover
+post /recover/new
 # An account's sessions: see them, end one, the others, or all (src/shared/auth/devices.ts)
 get /sessions
 post /sessions/end

@@ -52,7 +52,9 @@ const TARGETS: Record<string, Target> = {
   'auth/limits.ts': { unit: [ 'limits' ], integration: [ 'limits', 'dynamodb-costs' ] },
   'auth/activity.ts': { unit: [], integration: [ 'activity', 'dynamodb-costs' ] },
   'auth/fresh.ts': { unit: [], integration: [ 'fresh-check' ] },
-  'auth/your-passkeys.ts': { unit: [], integration: [ 'your-passkeys', 'fresh-check', 'dynamodb-costs' ] },
+  'auth/your-passkeys.ts': { unit: [], integration: [ 'your-passkeys', 'recovery', 'fresh-check', 'dynamodb-costs' ] },
+  'auth/recovery.ts': { unit: [], integration: [ 'recovery', 'fresh-check', 'dynamodb-costs' ] },
+  'auth/device-label.ts': { unit: [], integration: [ 'your-passkeys', 'your-sessions' ] },
   'auth/settings.ts': { unit: [ 'limits' ], integration: [] },
 }
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import { FUNCTION_ACCESS, PASSKEY_UPDATED } from '../src/plugins/table-access.js'
+import { FUNCTION_ACCESS, UPDATED } from '../src/plugins/table-access.js'
 import { ROUTE_THROTTLING } from '../src/plugins/route-throttling.js'
 import { deployTemplate } from './lib/deploy-template.ts'
 import { cfnLint, checkLambdas, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkExpiringTables, checkRouteThrottling, checkSessionVariable, routeOf, type Template } from './lib/template-checks.ts'
@@ -31,7 +31,7 @@ for (let stage of [ 'staging', 'production' ]) {
   let lint = cfnLint(template)
   let problems = [
     ...checkSessionTable(template), ...checkExpiringTables(template), ...checkRoutes(template, routes), ...lambdas.problems,
-    ...checkModeVariables(template, stage), ...checkFunctionAccess(template, FUNCTION_ACCESS, PASSKEY_UPDATED),
+    ...checkModeVariables(template, stage), ...checkFunctionAccess(template, FUNCTION_ACCESS, UPDATED),
     ...checkRouteThrottling(template, ROUTE_THROTTLING), ...guided,
     ...(lint?.problems ?? (process.env.CFN_LINT_REQUIRED ? [ 'cfn-lint is not installed (pip install cfn-lint)' ] : [])),
   ]

@@ -106,10 +106,10 @@ function allowedOn (role: Resource | undefined, table: string): string[] {
 
 /**
  * Each function has a role of its own, allowing on each of the app's tables exactly the item
- * actions `expected` gives it (an UpdateItem on the passkey table only on its `updatable` attributes), and
+ * actions `expected` gives it (an UpdateItem on the passkey or account table only on its `updatable` attributes), and
  * Architect's shared role allows nothing on them
  */
-export function checkFunctionAccess (template: Template, expected: Record<string, Access>, updatable: Record<string, string[]>): string[] {
+export function checkFunctionAccess (template: Template, expected: Record<string, Access>, updatable: Record<string, Access>): string[] {
   let tables = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable', 'ActivityTable' ]
   let functions = Object.entries(template.Resources).filter(([ , r ]) => r.Type === 'AWS::Serverless::Function')
   let shared = tables.flatMap(table => allowedOn(template.Resources.Role, table).length ? [ `Architect's shared role still allows ${allowedOn(template.Resources.Role, table).join(', ')} on ${table} (is table-access under @plugins in app.arc?)` ] : [])
@@ -120,7 +120,8 @@ export function checkFunctionAccess (template: Template, expected: Record<string
     let role = roleRef ? template.Resources[roleRef] : undefined
     if (!role || role.Type !== 'AWS::IAM::Role' || roleRef === 'Role') return [ `${fn} has no role of its own` ]
     return tables.flatMap(table => {
-      let wanted = (access[table] ?? []).map(a => table === 'PasskeyTable' && a === 'dynamodb:UpdateItem' ? `${a}(${(updatable[fn] ?? []).join(',')})` : a).sort()
+      let only = (table === 'PasskeyTable' || table === 'AccountTable') ? updatable[fn]?.[table] ?? [] : null
+      let wanted = (access[table] ?? []).map(a => only && a === 'dynamodb:UpdateItem' ? `${a}(${only.join(',')})` : a).sort()
       let allowed = allowedOn(role, table)
       return JSON.stringify(allowed) === JSON.stringify(wanted) ? [] : [ `${fn}'s role allows ${allowed.join(', ') || 'nothing'} on ${table}, expected ${wanted.join(', ') || 'nothing'}` ]
     })

@@ -26,7 +26,7 @@ const LIST = [ 'dynamodb:Query' ]
  * The item actions each function's code calls, by Architect's logical ids for the function and
  * the tables (src/shared/session/table-store.ts, revocations.ts; src/shared/auth/accounts.ts,
  * challenges.ts, limits.ts, activity.ts). The mode is a setting read at run time, so each grant covers both
- * modes. An UpdateItem on `passkey` may change only the attributes `PASSKEY_UPDATED` gives that function.
+ * modes. An UpdateItem on `passkey` or `account` may change only the attributes `UPDATED` gives that function.
  * @typedef {{ SessionTable: string[], AccountTable?: string[], PasskeyTable?: string[], LimitTable?: string[], ActivityTable?: string[] }} Access
  * @type {Record<string, Access>}
  */
@@ -51,19 +51,27 @@ export const FUNCTION_ACCESS = {
   PostPasskeysVerifyOptionsHTTPLambda: { SessionTable: SESSION },
   PostPasskeysVerifyHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES },
   // Your passkeys: listed through the index on `account`; one renamed (its name alone) or removed
-  GetPasskeysHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:Query' ] },
+  GetPasskeysHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:Query' ] },
   PostPasskeysRenameHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem' ], ActivityTable: RECORD },
   PostPasskeysRemoveHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem' ], ActivityTable: RECORD },
+  // Recovery: the account's code checked, counted as a failure if wrong, and replaced (its hash alone)
+  PostRecoverHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES, ActivityTable: RECORD },
+  PostRecoverNewHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], ActivityTable: RECORD },
 }
 
-// What an UpdateItem on `passkey` may touch, by function: the key, and what its code sets (a
-// sign-in's or a check's `recordUse`, a rename's `renamePasskey`): never `account` or `publicKey`
-/** @type {Record<string, string[]>} */
-export const PASSKEY_UPDATED = {
-  PostPasskeysLoginHTTPLambda: [ 'id', 'counter', 'lastUsed' ],
-  PostPasskeysVerifyHTTPLambda: [ 'id', 'counter', 'lastUsed' ],
-  PostPasskeysRenameHTTPLambda: [ 'id', 'name' ],
+// What an UpdateItem on `passkey` or `account` may touch, by function and table: the key, and
+// what its code sets (a sign-in's or a check's `recordUse`, a rename's `renamePasskey`,
+// recovery's `replaceRecovery`): never a passkey's `account` or `publicKey`, or an account's `userId`
+/** @type {Record<string, { PasskeyTable?: string[], AccountTable?: string[] }>} */
+export const UPDATED = {
+  PostPasskeysLoginHTTPLambda: { PasskeyTable: [ 'id', 'counter', 'lastUsed' ] },
+  PostPasskeysVerifyHTTPLambda: { PasskeyTable: [ 'id', 'counter', 'lastUsed' ] },
+  PostPasskeysRenameHTTPLambda: { PasskeyTable: [ 'id', 'name' ] },
+  PostRecoverHTTPLambda: { AccountTable: [ 'name', 'recoveryHash' ] },
+  PostRecoverNewHTTPLambda: { AccountTable: [ 'name', 'recoveryHash' ] },
 }
+// The tables whose updates are narrowed to UPDATED's attributes
+const NARROWED = [ 'PasskeyTable', 'AccountTable' ]
 
 const OUR_TABLES = [ 'SessionTable', 'AccountTable', 'PasskeyTable', 'LimitTable', 'ActivityTable' ]
 
@@ -90,7 +98,7 @@ function tableOf (resource) {
  * it names, and for each of ours only what `access` grants (on the table and its indexes)
  * @param {Statement} statement
  * @param {Access | null} access
- * @param {string[]} updatable what an UpdateItem on `passkey` may touch
+ * @param {{ PasskeyTable?: string[], AccountTable?: string[] }} updatable what an UpdateItem on `passkey` or `account` may touch
  * @returns {Statement[]}
  */
 function narrowed (statement, access, updatable) {
@@ -100,12 +108,12 @@ function narrowed (statement, access, updatable) {
   /** @type {Statement[]} */
   let ours = Object.entries(access ?? {}).flatMap(([ table, actions ]) => {
     let Resource = resources.filter(resource => tableOf(resource) === table)
-    let counted = table === 'PasskeyTable' && actions.includes('dynamodb:UpdateItem')
-    let Action = actions.filter(action => !counted || action !== 'dynamodb:UpdateItem')
+    let attributes = NARROWED.includes(table) && actions.includes('dynamodb:UpdateItem') ? updatable[/** @type {'PasskeyTable' | 'AccountTable'} */ (table)] : undefined
+    let Action = actions.filter(action => !attributes || action !== 'dynamodb:UpdateItem')
     return [
       { Effect: 'Allow', Action, Resource },
       // IAM's dynamodb:Attributes narrows an UpdateItem to the attributes it names
-      ...(counted ? [ { Effect: 'Allow', Action: [ 'dynamodb:UpdateItem' ], Resource, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': updatable } } } ] : []),
+      ...(attributes ? [ { Effect: 'Allow', Action: [ 'dynamodb:UpdateItem' ], Resource, Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': attributes } } } ] : []),
     ]
   })
   return [
@@ -118,10 +126,10 @@ function narrowed (statement, access, updatable) {
  * A copy of Architect's role, with our tables narrowed to `access` (none at all for null)
  * @param {Resource} role
  * @param {Access | null} access
- * @param {string[]} updatable
+ * @param {{ PasskeyTable?: string[], AccountTable?: string[] }} updatable
  * @returns {Resource}
  */
-function roleWith (role, access, updatable = []) {
+function roleWith (role, access, updatable = {}) {
   let Policies = (role.Properties.Policies ?? []).map(policy => ({
     ...policy,
     PolicyDocument: { ...policy.PolicyDocument, Statement: policy.PolicyDocument.Statement.flatMap(statement => narrowed(statement, access, updatable)) },
@@ -145,8 +153,10 @@ function narrowTableAccess (cloudformation) {
   let Resources = { ...cloudformation.Resources, Role: roleWith(role, null) }
   let functions = Object.keys(FUNCTION_ACCESS).filter(fn => Resources[fn]?.Type === 'AWS::Serverless::Function')
   for (let fn of functions) {
-    if (FUNCTION_ACCESS[fn].PasskeyTable?.includes('dynamodb:UpdateItem') && !PASSKEY_UPDATED[fn]) throw new Error(`table-access: say in PASSKEY_UPDATED which passkey attributes ${fn} updates`)
-    Resources[roleOf(fn)] = roleWith(role, FUNCTION_ACCESS[fn], PASSKEY_UPDATED[fn])
+    for (let table of /** @type {('PasskeyTable' | 'AccountTable')[]} */ (NARROWED)) {
+      if (FUNCTION_ACCESS[fn][table]?.includes('dynamodb:UpdateItem') && !UPDATED[fn]?.[table]) throw new Error(`table-access: say in UPDATED which ${table} attributes ${fn} updates`)
+    }
+    Resources[roleOf(fn)] = roleWith(role, FUNCTION_ACCESS[fn], UPDATED[fn])
     Resources[fn] = { ...Resources[fn], Properties: { ...Resources[fn].Properties, Role: { 'Fn::GetAtt': [ roleOf(fn), 'Arn' ] } } }
   }
   // Policies Architect attaches to its role (reading the stage's SSM parameters) go to each new one too

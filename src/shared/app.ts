@@ -63,9 +63,12 @@ export function isBlank (data: AppData): boolean {
   return data.count === 0 && data.user === null && data.cart.length === 0
 }
 
-/** After a change: JSON clients get the new state, browsers go back to the page (POST/redirect/GET) */
-export function done (event: Event, session: Session<AppData>, data: AppData): Reply<AppData> {
-  let response = wantsJson(event) ? json(200, state({ ...session, data, flash: null })) : redirect('/')
+/**
+ * After a change: JSON clients get the new state (and `shown`, what is shown to them once, such
+ * as a recovery code), browsers go back to the page (POST/redirect/GET)
+ */
+export function done (event: Event, session: Session<AppData>, data: AppData, shown: object = {}): Reply<AppData> {
+  let response = wantsJson(event) ? json(200, { ...state({ ...session, data, flash: null }), ...shown }) : redirect('/')
   return { ...response, session: data }
 }
 

@@ -5,10 +5,13 @@ import test from 'tape'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import type { Browser, Page } from 'puppeteer-core'
-import { start, end, mode, root, base } from '../helpers/sandbox.ts'
+import type { Browser, CDPSession, HTTPResponse, Page } from 'puppeteer-core'
+import { start, end, mode, root, base, devSecret } from '../helpers/sandbox.ts'
 import { launch, type Engine } from '../helpers/browsers.ts'
 import { COOKIE_MODE_BYTES, tableModeBytes } from '../helpers/readme.ts'
+import { staleCopy } from '../helpers/stale.ts'
+import { askOver, authenticator, SANDBOX_ORIGIN, signUp, uniqueName } from '../helpers/passkeys.ts'
+import { visitor } from '../helpers/browser-like.ts'
 
 const engine = (process.env.BROWSER ?? 'chromium') as Engine
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -89,18 +92,35 @@ test('the browser keeps _idx HttpOnly, SameSite=Lax, for the idle limit the serv
 // puppeteer does not speak (it drives Firefox over WebDriver BiDi), so the passkey steps run in
 // Chromium alone; everything else runs in both.
 const PASSKEYS_SKIPPED = engine === 'firefox' ? 'SKIPPED in firefox: passkey steps (Firefox offers a virtual authenticator only over WebDriver classic, not BiDi)' : null
+const AUTHENTICATOR = { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } as const
+const RECOVERY_CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){7}$/
 
-test('signing up with a passkey shows the name under a new cookie value, with the count kept', async t => {
+// The page's virtual authenticator, which holds Ada's passkey
+let cdp: CDPSession
+let authenticatorId = ''
+// The recovery code her sign-up showed
+let adasCode = ''
+
+/** Clicks a button whose answer shows a recovery code; the code, once shown */
+async function codeShownBy (button: string): Promise<string> {
+  await page.click(button)
+  await page.waitForSelector('#recovery-code:not([hidden])')
+  return await text('#code') ?? ''
+}
+
+test('signing up with a passkey shows a recovery code once, then the name under a new cookie value, with the count kept', async t => {
   if (PASSKEYS_SKIPPED) return t.comment(PASSKEYS_SKIPPED)
-  let cdp = await page.createCDPSession()
+  cdp = await page.createCDPSession()
   await cdp.send('WebAuthn.enable')
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  })
+  ;({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR }))
   let before = (await sessionCookie())?.value
   await page.locator('#name').fill('Ada <Lovelace>')
-  await submit('#sign-up')
+  adasCode = await codeShownBy('#sign-up')
+  t.match(adasCode, RECOVERY_CODE, 'the page shows a recovery code')
+  t.match(await text('#recovery-code') ?? '', /shown only this once/, 'and says it is shown once')
+  await submit('#code-kept')
   t.equal(await text('section[aria-labelledby="account"] strong'), 'Ada <Lovelace>', 'signed in under the name')
+  t.equal(await page.$('#recovery-code:not([hidden])'), null, 'the code is not shown again')
   t.equal(await text('#count'), '3', 'the count came along')
   let after = (await sessionCookie())?.value
   t.ok(after && after !== before, 'the browser holds a new session cookie value')
@@ -141,6 +161,62 @@ test('adding to the cart; the panel says what is stored where', async t => {
   if (process.env.SCREENSHOTS && engine === 'chromium') await page.screenshot({ path: `${root}docs/screenshot-${mode}.png`, fullPage: true })
 })
 
+/** The statuses of the answers to `paths`, by path, while `act` runs */
+async function statusesDuring (paths: string[], act: () => Promise<unknown>): Promise<Record<string, number[]>> {
+  let seen: Record<string, number[]> = Object.fromEntries(paths.map(path => [ path, [] ]))
+  let listen = (res: HTTPResponse) => { seen[new URL(res.url()).pathname]?.push(res.status()) }
+  page.on('response', listen)
+  try {
+    await act()
+  }
+  finally {
+    page.off('response', listen)
+  }
+  return seen
+}
+
+test('a session whose last check is an hour old: making a new recovery code runs the passkey check on the page first, then goes through', async t => {
+  if (PASSKEYS_SKIPPED) return
+  let cookie = await sessionCookie()
+  let stale = await staleCopy(decodeURIComponent(cookie?.value ?? ''), mode, await devSecret())
+  await page.setCookie({ name: '_idx', value: encodeURIComponent(stale), url: base, httpOnly: true, sameSite: 'Lax', expires: cookie?.expires })
+  await page.reload()
+  let code = ''
+  let statuses = await statusesDuring([ '/recover/new', '/passkeys/verify' ], async () => { code = await codeShownBy('#new-recovery-code') })
+  t.deepEqual(statuses, { '/recover/new': [ 403, 200 ], '/passkeys/verify': [ 200 ] }, 'refused until checked: the page ran the check with the passkey, then asked again')
+  t.match(code, RECOVERY_CODE, 'and shows the new code')
+  t.notEqual(code, adasCode, 'not the one from sign-up')
+  adasCode = code
+  await submit('#code-kept')
+  await page.waitForFunction('document.getElementById("recovery-status").textContent !== ""')
+  t.match(await text('#recovery-status') ?? '', /You have a recovery code/, 'the page says the account has one')
+})
+
+test('a second passkey added on the page, and removed there: the browser is told, and its authenticator forgets it (Signal API)', async t => {
+  if (PASSKEYS_SKIPPED) return
+  t.timeoutAfter(30_000)
+  // An authenticator that holds one of the account's passkeys is excluded from making another
+  // (and holds one per account): the second comes from another authenticator, used in its place
+  let { credentials: [ adas ] } = await cdp.send('WebAuthn.getCredentials', { authenticatorId })
+  let use = async (credential?: typeof adas) => {
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId })
+    ;({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: AUTHENTICATOR }))
+    if (credential) await cdp.send('WebAuthn.addCredential', { authenticatorId, credential })
+  }
+  await use()
+  await submit('#add-passkey')
+  await page.waitForSelector('#passkeys li + li input')
+  t.equal((await page.$$('#passkeys li')).length, 2, 'the page lists two passkeys')
+  let { credentials: [ added ] } = await cdp.send('WebAuthn.getCredentials', { authenticatorId })
+  let forgotten = new Promise<string>(resolve => cdp.once('WebAuthn.credentialDeleted', event => resolve(String(event.credentialId))))
+  await page.click('#passkeys li + li button + button')
+  t.equal(await forgotten, added.credentialId, 'removed: the page told the browser which passkeys the account still accepts, and the authenticator deleted the other')
+  await page.waitForFunction('document.querySelectorAll("#passkeys li").length === 1')
+  t.equal(await page.evaluate('document.querySelector("#passkeys input").value'), 'My laptop', 'the page lists the first passkey alone')
+  t.deepEqual((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials, [], 'and the authenticator holds none')
+  await use(adas)
+})
+
 test('signing out, then in with the passkey and no name typed; a taken name is shown as an error on the page', async t => {
   if (PASSKEYS_SKIPPED) return
   await submit('#sign-out')
@@ -152,6 +228,29 @@ test('signing out, then in with the passkey and no name typed; a taken name is s
   t.match(await text('#passkey-error [role="alert"]') ?? '', /That name is taken/, 'the same name in another case: the server\'s 409, shown on the page')
   await submit('#sign-in')
   t.equal(await text('section[aria-labelledby="account"] strong'), 'Ada <Lovelace>', 'signed in with the passkey')
+  await submit('#sign-out')
+})
+
+test('signing in with a recovery code on the page, every passkey lost: a wrong code is refused there; the right one shows a new code once, and the page asks for a passkey', async t => {
+  // The account is made over HTTP with the tests' software authenticator, so that Firefox, which
+  // has no virtual authenticator here, runs this too: recovery itself needs no passkey
+  let name = uniqueName('Lost')
+  let signedUp = await signUp(askOver(visitor()), authenticator(SANDBOX_ORIGIN), name)
+  let code = String(signedUp.body.recoveryCode)
+  await page.goto(base)
+  await page.click('summary')
+  await page.locator('#recover-name').fill(name)
+  await page.locator('#recover-code').fill('0000-0000')
+  await page.click('#recover')
+  await page.waitForSelector('#passkey-error [role="alert"]')
+  t.match(await text('#passkey-error [role="alert"]') ?? '', /do not match/, 'a wrong code: the server\'s 401, shown on the page')
+  await page.locator('#recover-code').fill(code.toLowerCase())
+  let fresh = await codeShownBy('#recover')
+  t.match(fresh, RECOVERY_CODE, 'the right one, typed in lower case: a new code is shown')
+  t.notEqual(fresh, code, 'another one')
+  await submit('#code-kept')
+  t.equal(await text('section[aria-labelledby="account"] strong'), name, 'signed in')
+  t.match(await text('main > p.flash') ?? '', /add a passkey for this device now/, 'and asked to add a passkey')
   await submit('#sign-out')
 })
 
@@ -171,7 +270,9 @@ test('two browsers signed in to one account: ending one from the other\'s page s
   let go = (target: Page, button: string) => Promise.all([ target.waitForNavigation(), target.click(button) ])
   await here.goto(base)
   await here.locator('#name').fill('Grace')
-  await go(here, '#sign-up')
+  await here.click('#sign-up')
+  await here.waitForSelector('#recovery-code:not([hidden])')
+  await go(here, '#code-kept')
   let [ mine, theirs ] = authenticators
   let { credentials } = await mine.cdp.send('WebAuthn.getCredentials', { authenticatorId: mine.authenticatorId })
   await theirs.cdp.send('WebAuthn.addCredential', { authenticatorId: theirs.authenticatorId, credential: credentials[0] })

@@ -69,6 +69,18 @@ async function checking (): Promise<string> {
   answer = mine.get(options.body as unknown as RequestOptions)
   return ask.cookie()
 }
+/** A session of its own, and the name and recovery code of an account signed up just now */
+async function recovering (): Promise<string> {
+  let name = uniqueName('Lost')
+  let signedUp = await signUp(askHandlers(async (route, sent) => (await lambda.call(route, sent)).response), authenticator(EVENT_ORIGIN), name)
+  answer = { name, code: signedUp.body.recoveryCode }
+  return session()
+}
+async function guessing (): Promise<string> {
+  let cookie = await recovering()
+  answer = { ...answer, code: 'WRONG-CODE' }
+  return cookie
+}
 const signingInElsewhere = () => ceremony('/passkeys/login/options', {}, options => device.get(options as unknown as RequestOptions, { origin: 'https://evil.example' }))
 
 // An account of its own for each row that needs one: what this warm Lambda has read for an
@@ -127,6 +139,9 @@ const ACTIONS: [string, Action][] = [
   [ 'Your passkeys (`GET /passkeys`)', { before: signedIn, request: cookie => [ 'get-passkeys', get(cookie, '/passkeys') ] } ],
   [ 'Rename a passkey', { before: signedIn, request: cookie => [ 'post-passkeys-rename', post('/passkeys/rename', { id: lastPasskey, name: 'Renamed' }, cookie) ] } ],
   [ 'Remove a passkey (its account\'s only one: 409)', { before: signedIn, request: cookie => [ 'post-passkeys-remove', post('/passkeys/remove', { id: lastPasskey }, cookie) ] } ],
+  [ 'Sign in with a recovery code: the code checked and replaced, a new identity', { before: recovering, request: cookie => [ 'post-recover', post('/recover', answer, cookie) ] } ],
+  [ 'A wrong recovery code: the failure counted', { before: guessing, request: cookie => [ 'post-recover', post('/recover', answer, cookie) ] } ],
+  [ 'A new recovery code (`POST /recover/new`)', { before: signedIn, request: cookie => [ 'post-recover-new', post('/recover/new', {}, cookie) ] } ],
   [ 'Your activity (`GET /activity`)', { before: signedIn, request: cookie => [ 'get-activity', get(cookie, '/activity') ] } ],
   [ 'End one of your sessions (two devices; cookie mode cannot: 409)', { before: twoDevices, request: cookie => [ 'post-sessions-end', post('/sessions/end', { handle: otherHandle || 'cookie-mode-has-none' }, cookie) ] } ],
   [ 'Sign out everywhere else (two devices)', { before: twoDevices, request: cookie => [ 'post-logout-others', post('/logout/others', {}, cookie) ] } ],

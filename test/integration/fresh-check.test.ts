@@ -67,9 +67,18 @@ test('sign-up counts as a check for 300 s; after that, adding a passkey or signi
   t.equal((await owner.ask(t0 + 302_000 + 301_000, '/passkeys/register/options', {})).status, 403, 'freshness counts from the check: 301 s after it, refused again')
   let remove = await owner.ask(t0 + 700_000, '/passkeys/remove', { id: device.credentials[0].id })
   t.deepEqual([ remove.status, remove.body ], [ 403, REFUSED ], 'removing a passkey, stale: 403 with reauthenticate too')
+  let newCode = await owner.ask(t0 + 700_000, '/recover/new', {})
+  t.deepEqual([ newCode.status, newCode.body ], [ 403, REFUSED ], 'making a new recovery code, stale: 403 with reauthenticate too')
   await check(owner, t0 + 700_000, device)
   t.equal((await owner.ask(t0 + 700_000, '/passkeys/remove', { id: device.credentials[0].id })).status, 409, 'fresh, it gets as far as "your only passkey" (409)')
+  let made = await owner.ask(t0 + 700_000, '/recover/new', {})
+  t.equal(made.status, 200, 'and makes a new recovery code')
   t.equal((await owner.ask(t0 + 700_000, '/logout/everywhere', {})).status, 200, 'after another check, signing out everywhere goes through')
+
+  let recovered = browser()
+  t.equal((await recovered.ask(t0 + 900_000, '/recover', { name, code: made.body.recoveryCode })).status, 200, 'the new code signs in')
+  t.equal((await recovered.ask(t0 + 1_200_000, '/passkeys/register/options', {})).status, 200, 'and that sign-in counts as a check for 300 s')
+  t.equal((await recovered.ask(t0 + 1_201_000, '/passkeys/register/options', {})).status, 403, 'and no longer')
 })
 
 test('"sign out everywhere else" re-issues the session but is no check: a copied cookie cannot make itself fresh with it', async t => {

@@ -96,6 +96,19 @@ test('failed answers to sign-in and sign-up count together: past AUTH_FAILURES_P
   t.equal((await signIn(askHandlers(callsOf(lambda, t0 + 5000)), device)).status, 200, 'the owner signs in from another address')
 })
 
+test('wrong recovery codes count as failed answers: past the limit even the right code is a 429 from that address, and it still signs in from another', async t => {
+  let name = uniqueName('Coded')
+  let signedUp = await signUp(askHandlers(callsOf(lambda, t0)), authenticator(EVENT_ORIGIN), name)
+  let code = String(signedUp.body.recoveryCode)
+  let address = nextAddress()
+  let wrong: number[] = []
+  for (let n = 0; n < 3; n++) wrong.push((await from(address, 'post-recover', '/recover', { name, code: 'WRONG-CODE' }, t0 + n * 1000)).status)
+  t.deepEqual(wrong, [ 401, 401, 401 ], 'three wrong codes (AUTH_FAILURES_PER_HOUR=3)')
+  let right = await from(address, 'post-recover', '/recover', { name, code }, t0 + 3000)
+  t.deepEqual([ right.status, right.calls ], [ 429, [ 'GetItem (eventually consistent) on limit' ] ], 'then the right code from that address: 429, after one read')
+  t.equal((await from(nextAddress(), 'post-recover', '/recover', { name, code }, t0 + 4000)).status, 200, 'from another address it signs in: the code was not spent')
+})
+
 test('close the warm Lambdas and the proxy', async t => {
   lambda.close()
   await proxy.close()

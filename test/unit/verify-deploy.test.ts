@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import inventory from '@architect/inventory'
 import pkg from '@architect/package'
-import tableAccess, { FUNCTION_ACCESS, PASSKEY_UPDATED } from '../../src/plugins/table-access.js'
+import tableAccess, { FUNCTION_ACCESS, UPDATED } from '../../src/plugins/table-access.js'
 import routeThrottling, { ROUTE_THROTTLING } from '../../src/plugins/route-throttling.js'
 import { cfnLint, checkModeVariables, checkRoutes, checkSessionTable, checkFunctionAccess, checkExpiringTables, checkRouteThrottling, checkSessionVariable, routeOf, type Template } from '../../scripts/lib/template-checks.ts'
 import { fakeSsm } from '../helpers/fake-ssm.ts'
@@ -94,28 +94,32 @@ test('npm run verify:deploy reads the stages\' variables from SSM when it can, a
 
 test('the table-access plugin gives each function a role of its own, with only its code\'s item actions on each of the app\'s tables; other tables keep Architect\'s grant', async t => {
   let plain = await templateFor(appArc)
-  let problems = checkFunctionAccess(plain, FUNCTION_ACCESS, PASSKEY_UPDATED).join('\n')
+  let problems = checkFunctionAccess(plain, FUNCTION_ACCESS, UPDATED).join('\n')
   t.match(problems, /Architect's shared role still allows dynamodb:\* on PasskeyTable/, 'Architect alone gives one role dynamodb:* (Scan included) on every table')
   t.match(problems, /GetIndexHTTPLambda has no role of its own/, 'shared by every function')
   let narrowed = tableAccess.deploy.start({ cloudformation: plain })
-  t.deepEqual(checkFunctionAccess(narrowed, FUNCTION_ACCESS, PASSKEY_UPDATED), [], 'with the plugin: each function its own role, with its own item actions, nothing more')
+  t.deepEqual(checkFunctionAccess(narrowed, FUNCTION_ACCESS, UPDATED), [], 'with the plugin: each function its own role, with its own item actions, nothing more')
   let roleOfIndex = narrowed.Resources.GetIndexHTTPLambda.Properties.Role
   t.deepEqual(roleOfIndex, { 'Fn::GetAtt': [ 'GetIndexHTTPLambdaRole', 'Arn' ] }, 'GET / runs under its own role')
   let indexRole = JSON.stringify(narrowed.Resources.GetIndexHTTPLambdaRole)
   t.doesNotMatch(indexRole, /AccountTable|PasskeyTable/, 'which cannot touch the account or passkey tables at all')
   t.deepEqual(FUNCTION_ACCESS.GetIndexHTTPLambda, { SessionTable: [ 'dynamodb:GetItem', 'dynamodb:PutItem' ] }, 'GET /: GetItem and PutItem on the session table alone')
-  t.deepEqual(PASSKEY_UPDATED, {
-    PostPasskeysLoginHTTPLambda: [ 'id', 'counter', 'lastUsed' ], PostPasskeysVerifyHTTPLambda: [ 'id', 'counter', 'lastUsed' ], PostPasskeysRenameHTTPLambda: [ 'id', 'name' ],
-  }, 'an UpdateItem on passkey may touch only the counter and the last use (sign-in, a check) or the name (a rename): never the account or the key')
+  t.deepEqual(UPDATED, {
+    PostPasskeysLoginHTTPLambda: { PasskeyTable: [ 'id', 'counter', 'lastUsed' ] }, PostPasskeysVerifyHTTPLambda: { PasskeyTable: [ 'id', 'counter', 'lastUsed' ] }, PostPasskeysRenameHTTPLambda: { PasskeyTable: [ 'id', 'name' ] },
+    PostRecoverHTTPLambda: { AccountTable: [ 'name', 'recoveryHash' ] }, PostRecoverNewHTTPLambda: { AccountTable: [ 'name', 'recoveryHash' ] },
+  }, 'an UpdateItem on passkey may touch only the counter and the last use (sign-in, a check) or the name (a rename): never the account or the key; on account, only the recovery code\'s hash, never the user handle')
   let loginRole = narrowed.Resources.PostPasskeysLoginHTTPLambdaRole.Properties as { Policies: { PolicyDocument: { Statement: { Action: unknown, Condition?: unknown }[] } }[] }
   let update = loginRole.Policies.flatMap(p => p.PolicyDocument.Statement).filter(statement => JSON.stringify(statement).includes('UpdateItem') && JSON.stringify(statement).includes('PasskeyTable'))
   t.deepEqual(update.map(statement => statement.Condition), [ { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [ 'id', 'counter', 'lastUsed' ] } } ], 'and the sign-in role says so in the condition of its one UpdateItem grant on passkey')
+  let recoverRole = narrowed.Resources.PostRecoverHTTPLambdaRole.Properties as typeof loginRole
+  let accountUpdate = recoverRole.Policies.flatMap(p => p.PolicyDocument.Statement).filter(statement => JSON.stringify(statement).includes('UpdateItem') && JSON.stringify(statement).includes('AccountTable'))
+  t.deepEqual(accountUpdate.map(statement => statement.Condition), [ { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [ 'name', 'recoveryHash' ] } } ], 'and the recovery role\'s one UpdateItem grant on account says so in its condition')
   t.ok(JSON.stringify(narrowed.Resources.ParameterStorePolicy).includes('"Ref":"PostCountHTTPLambdaRole"'), 'each new role can read the stage\'s SSM parameters, as Architect\'s can')
   t.ok(JSON.stringify(plain).includes('"dynamodb:*"'), 'and the template it was given is unchanged')
   let swapped = { ...FUNCTION_ACCESS, GetIndexHTTPLambda: FUNCTION_ACCESS.PostLogoutHTTPLambda }
-  t.match(checkFunctionAccess(narrowed, swapped, PASSKEY_UPDATED).join(''), /GetIndexHTTPLambda's role allows dynamodb:GetItem, dynamodb:PutItem on SessionTable, expected dynamodb:DeleteItem/, 'the check tells one function\'s grant from another\'s')
+  t.match(checkFunctionAccess(narrowed, swapped, UPDATED).join(''), /GetIndexHTTPLambda's role allows dynamodb:GetItem, dynamodb:PutItem on SessionTable, expected dynamodb:DeleteItem/, 'the check tells one function\'s grant from another\'s')
   let { GetIndexHTTPLambda: _left, ...missing } = FUNCTION_ACCESS
-  t.match(checkFunctionAccess(narrowed, missing, PASSKEY_UPDATED).join(''), /GetIndexHTTPLambda has no entry/, 'and a function nobody listed is a problem')
+  t.match(checkFunctionAccess(narrowed, missing, UPDATED).join(''), /GetIndexHTTPLambda has no entry/, 'and a function nobody listed is a problem')
 
   let withNotes = await templateFor(appArc.replace('@tables\n', '@tables\nnotes\n  id *String\n\n'))
   let statements = JSON.stringify(tableAccess.deploy.start({ cloudformation: withNotes }))

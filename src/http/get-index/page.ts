@@ -59,11 +59,21 @@ export function page (session: Session<AppData>): string {
        <form method="post" action="/passkeys/login/options" data-passkey="login">
          <button id="sign-in">Sign in with a passkey</button>
        </form>
-       <label class="inline" for="remember"><input type="checkbox" id="remember"> Keep me signed in on this device (for signing up or in)</label>`
+       <label class="inline" for="remember"><input type="checkbox" id="remember"> Keep me signed in on this device (for signing up or in)</label>
+       <details>
+         <summary>Lost every passkey? Sign in with your recovery code</summary>
+         <form method="post" action="/recover" data-recover>
+           <label for="recover-name">Your name <input id="recover-name" name="name" maxlength="40" autocomplete="username" required></label>
+           <label for="recover-code">Recovery code <input id="recover-code" name="code" maxlength="64" autocomplete="off" spellcheck="false" required></label>
+           <button id="recover">Sign in with the code</button>
+         </form>
+       </details>`
   // Filled in by the page's script from GET /passkeys, so this page's own answer stays as cheap as ever
   let passkeys = user ? `<section aria-labelledby="your-passkeys">
     <h2 id="your-passkeys">Your passkeys</h2>
     <ul id="passkeys"><li>Your passkeys are listed here when JavaScript is on.</li></ul>
+    <p id="recovery-status"></p>
+    <form method="post" action="/recover/new" data-new-code><button id="new-recovery-code" class="secondary">Make a new recovery code</button></form>
   </section>` : ''
   let sessions = user ? `<section aria-labelledby="your-sessions">
     <h2 id="your-sessions">Your sessions</h2>
@@ -98,6 +108,11 @@ export function page (session: Session<AppData>): string {
   <section aria-labelledby="account">
     <h2 id="account">Account</h2>
     <div id="passkey-error"></div>
+    <div id="recovery-code" class="flash" role="status" hidden>
+      <p>Your recovery code: <code id="code"></code></p>
+      <p>It is your way back into the account if you lose every passkey. Keep it somewhere safe: it is shown only this once.</p>
+      <button type="button" id="code-kept">I have kept it</button>
+    </div>
     ${who}
     <noscript><p>Signing up and in with a passkey needs JavaScript; counting and the cart work without it.</p></noscript>
   </section>

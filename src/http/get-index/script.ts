@@ -1,9 +1,9 @@
-// The page's only script: passkey sign-up and sign-in. It is served inline and allowed by its
+// The page's only script: passkey sign-up and sign-in, your passkeys, and recovery codes. It is served inline and allowed by its
 // hash in the page's Content-Security-Policy, so it needs no request of its own and nothing else
 // can run. It uses the browser's own WebAuthn JSON methods rather than @simplewebauthn/browser:
 // `PublicKeyCredential.parseCreationOptionsFromJSON` / `parseRequestOptionsFromJSON` turn our
 // routes' JSON into what `navigator.credentials` takes, and `credential.toJSON()` turns its answer
-// back. That is all the library would do for us, so the page ships 70 lines instead of a bundle.
+// back. That is all the library would do for us, so the page ships no bundle for it.
 // These are Baseline 2025 (MDN): Chrome and Edge 129, Firefox 119, Safari 18.4. An older browser
 // is told so, and counting and the cart work with no script at all.
 //
@@ -53,7 +53,7 @@ async function ceremony (kind, body) {
     throw new Error(err.name === 'NotAllowedError' ? 'No passkey was used: the request was cancelled or timed out' : 'Your browser could not use a passkey (' + err.name + ')')
   }
   try {
-    await post('/passkeys/' + kind, credential.toJSON())
+    return await post('/passkeys/' + kind, credential.toJSON())
   }
   catch (err) {
     // A passkey this site no longer knows (removed elsewhere): the browser can stop offering it
@@ -71,7 +71,29 @@ for (const form of document.querySelectorAll('form[data-passkey]')) {
     // One checkbox serves sign-up and sign-in (it is there only when signed out); the routes take true or false
     const remember = document.getElementById('remember')
     if (remember) body.remember = remember.checked
-    ceremony(form.dataset.passkey, body).then(() => location.assign('/'), err => say(err.message))
+    ceremony(form.dataset.passkey, body).then(shown, err => say(err.message))
+  })
+}
+
+// A recovery code (a new account's, or a new one) is shown once, until its owner says it is kept
+const codeBox = document.getElementById('recovery-code')
+document.getElementById('code-kept').addEventListener('click', () => location.assign('/'))
+function shown (answer) {
+  if (!answer?.recoveryCode) return location.assign('/')
+  document.getElementById('code').textContent = answer.recoveryCode
+  codeBox.hidden = false
+  codeBox.scrollIntoView()
+}
+
+// Signing in with a recovery code, and making a new one (after a fresh check)
+for (const [ selector, path ] of [ [ 'form[data-recover]', '/recover' ], [ 'form[data-new-code]', '/recover/new' ] ]) {
+  document.querySelector(selector)?.addEventListener('submit', event => {
+    event.preventDefault()
+    notice.replaceChildren()
+    const body = Object.fromEntries(new FormData(event.target))
+    const remember = document.getElementById('remember')
+    if (remember) body.remember = remember.checked
+    post(path, body).then(shown, err => say(err.message))
   })
 }
 
@@ -101,7 +123,10 @@ function button (label, act) {
 async function showPasskeys () {
   const res = await fetch('/passkeys', { headers: { accept: 'application/json' } })
   if (!res.ok) return
-  const { userId, passkeys } = await res.json()
+  const { userId, passkeys, hasRecoveryCode } = await res.json()
+  document.getElementById('recovery-status').textContent = hasRecoveryCode
+    ? 'You have a recovery code: it signs you in if you lose every passkey. Making a new one ends the old one.'
+    : 'You have no recovery code: make one, so that losing every passkey does not lose the account.'
   list.replaceChildren(...passkeys.map(passkey => {
     const item = document.createElement('li')
     const name = document.createElement('input')

@@ -16,6 +16,8 @@ export interface Account {
   /** The WebAuthn user handle (base64url of 16 random bytes): never the name, which it must not reveal */
   userId: string
   created: number
+  /** The SHA-256 of its recovery code (recovery.ts); none for an account made before codes existed */
+  recoveryHash?: string
 }
 
 export interface Passkey {
@@ -99,12 +101,37 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
 export async function findAccount (name: string): Promise<Account | null> {
   let row = await read('account', { name })
   if (!row || !isString(row.name) || !isString(row.display) || !isString(row.userId) || !isNumber(row.created)) return null
-  return { name: row.name, display: row.display, userId: row.userId, created: row.created }
+  let account: Account = { name: row.name, display: row.display, userId: row.userId, created: row.created }
+  if (isString(row.recoveryHash)) account.recoveryHash = row.recoveryHash
+  return account
 }
 
 /** Creates the account; false when its name is taken. The condition, not a read first, makes names unique. */
 export function createAccount (account: Account): Promise<boolean> {
   return putIfNew('account', 'name', { ...account })
+}
+
+/**
+ * Gives the account a new recovery code's hash, in place of `spent` (the one just used), or of
+ * whatever it had when `spent` is null; false when the account is gone or its code is not `spent`
+ * any more (another request used it first). Only `recoveryHash` is written.
+ */
+export async function replaceRecovery (name: string, spent: string | null, hash: string): Promise<boolean> {
+  try {
+    await call(db => db._client.UpdateItem({
+      TableName: db.name('account'), Key: { name },
+      UpdateExpression: 'SET #h = :h',
+      ConditionExpression: spent === null ? 'attribute_exists(#n)' : '#h = :spent',
+      ExpressionAttributeNames: { '#h': 'recoveryHash', ...(spent === null ? { '#n': 'name' } : {}) },
+      ExpressionAttributeValues: { ':h': hash, ...(spent === null ? {} : { ':spent': spent }) },
+    }))
+    return true
+  }
+  catch (err) {
+    if (!isConditionFailed(err)) throw err
+    // A retried write of ours fails its condition too: then the row holds the new hash, which nobody else knows
+    return (await read('account', { name }))?.recoveryHash === hash
+  }
 }
 
 /** What a passkey row without a name (written before names existed) is called */

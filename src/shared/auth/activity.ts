@@ -14,7 +14,7 @@ import { clock } from '../session/clock.ts'
 import { call, isConditionFailed } from './accounts.ts'
 import { wholeNumber } from './settings.ts'
 
-const TYPES = [ 'signed-up', 'signed-in', 'passkey-added', 'passkey-renamed', 'passkey-removed', 'session-ended', 'signed-out-others', 'signed-out-everywhere', 'counter-went-back' ] as const
+const TYPES = [ 'signed-up', 'signed-in', 'passkey-added', 'passkey-renamed', 'passkey-removed', 'session-ended', 'signed-out-others', 'signed-out-everywhere', 'counter-went-back', 'recovered', 'recovery-code-made' ] as const
 export type ActivityType = typeof TYPES[number]
 
 /** One event, as GET /activity lists it */

@@ -144,4 +144,6 @@ const EVENT_NAMES: Record<Activity['type'], string> = {
   'signed-out-others': 'Signed out everywhere else',
   'signed-out-everywhere': 'Signed out everywhere',
   'counter-went-back': 'A passkey answer was refused: its counter went back (a copy of the passkey?)',
+  'recovered': 'Signed in with the recovery code',
+  'recovery-code-made': 'A new recovery code was made',
 }

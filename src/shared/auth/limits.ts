@@ -13,7 +13,10 @@
 // burst of twice the limit across an hour's turn: a sliding window would need a row per attempt.
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import { createHash } from 'node:crypto'
+import type { AppData } from '../app.ts'
+import { json, redirect, wantsJson } from '../http.ts'
 import { clock } from '../session/clock.ts'
+import type { Reply } from '../session.ts'
 import { call, isConditionFailed } from './accounts.ts'
 import { wholeNumber } from './settings.ts'
 
@@ -86,4 +89,10 @@ export async function failureWait (event: Event): Promise<number | null> {
 /** Counts a failed answer from this address (a full counter stays full: the next answer is refused) */
 export async function countFailure (event: Event): Promise<void> {
   await countUp(counterOf('failure', event), LIMITS.failure)
+}
+
+/** A 429 with Retry-After; the session is left as it was, so the request makes no other call */
+export function tooMany (event: Event, seconds: number, message: string): Reply<AppData> {
+  let reply = wantsJson(event) ? json(429, { error: message }) : { ...redirect('/'), flash: message }
+  return { ...reply, headers: { ...reply.headers, 'retry-after': String(seconds) } }
 }

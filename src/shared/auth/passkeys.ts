@@ -15,7 +15,6 @@ import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
   type AuthenticationResponseJSON, type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
-import Bowser from 'bowser'
 import * as v from 'valibot'
 import { done, isBlank, type AppData } from '../app.ts'
 import { json, readFields, redirect, textField, wantsJson } from '../http.ts'
@@ -24,9 +23,11 @@ import { fits, type Reply, type Session } from '../session.ts'
 import { StoreError } from '../session/store.ts'
 import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, passkeysOf, recordUse } from './accounts.ts'
 import { passkeyLabel, record } from './activity.ts'
+import { deviceOf } from './device-label.ts'
 import { spend } from './challenges.ts'
 import { checkFirst, isFresh } from './fresh.ts'
-import { countFailure, failureWait, signUpWait } from './limits.ts'
+import { hashOf, newCode } from './recovery.ts'
+import { countFailure, failureWait, signUpWait, tooMany } from './limits.ts'
 import { RP_NAME, relyingParty } from './relying-party.ts'
 
 /** How long a challenge is accepted, and how long a session holding nothing else lives */
@@ -175,7 +176,9 @@ async function checkRegistration (event: Event, session: Session<AppData>): Answ
   // The passkey first, then the account: a name is never taken by an account without a passkey.
   // Should the account not be made, the passkey is removed (and would open nothing anyway: its
   // user handle is no other account's).
-  if (account.isNew && !await createAccount({ name: account.name, display: account.display, userId: account.userId, created: now })) {
+  // A new account's recovery code (recovery.ts) is shown in this answer, once; only its hash is kept
+  let recoveryCode = newCode()
+  if (account.isNew && !await createAccount({ name: account.name, display: account.display, userId: account.userId, created: now, recoveryHash: hashOf(recoveryCode) })) {
     await dropPasskey(passkey.id)
     return refuse(event, session, 409, 'That name is taken; choose another')
   }
@@ -183,7 +186,7 @@ async function checkRegistration (event: Event, session: Session<AppData>): Answ
   await record(event, account.name, account.isNew
     ? { type: 'signed-up', device: user.device, passkey: passkeyLabel(passkey.id) }
     : { type: 'passkey-added', device: user.device, passkey: passkeyLabel(passkey.id), handle: session.storage.handle ?? undefined })
-  let verdict = { user: account.isNew ? user : null, remember: ceremony.remember }
+  let verdict = { user: account.isNew ? user : null, remember: ceremony.remember, recoveryCode: account.isNew ? recoveryCode : undefined }
   verdicts.set(event, verdict)
   return accepted(event, session, verdict)
 }
@@ -268,12 +271,6 @@ function limitedAnswers (check: (event: Event, session: Session<AppData>) => Ans
 }
 // The requests limited already
 const limited = new WeakSet<Event>()
-
-/** A 429 with Retry-After; the session is left as it was, so the request makes no other call */
-function tooMany (event: Event, seconds: number, message: string): Reply<AppData> {
-  let reply = wantsJson(event) ? json(429, { error: message }) : { ...redirect('/'), flash: message }
-  return { ...reply, headers: { ...reply.headers, 'retry-after': String(seconds) } }
-}
 
 /**
  * POST /passkeys/verify/options: `{}`, signed in; the start of a fresh check (fresh.ts). No
@@ -365,17 +362,19 @@ interface Verdict {
   /** Who signs in; null when a signed-in visitor added a passkey */
   user: User | null
   remember: boolean
+  /** A new account's recovery code, shown in the answer */
+  recoveryCode?: string
 }
 const verdicts = new WeakMap<Event, Verdict>()
 
 /** The answer to a passkey that was checked and stored: signed in, or the passkey added */
-function accepted (event: Event, session: Session<AppData>, { user, remember }: Verdict): Reply<AppData> {
+function accepted (event: Event, session: Session<AppData>, { user, remember, recoveryCode }: Verdict): Reply<AppData> {
   if (!user) return done(event, session, { ...session.data, ceremony: undefined })
   // regenerate: a session id (or cookie) an attacker planted before sign-in becomes worthless.
   // The count and the cart stay; the spent ceremony does not. The session belongs to the account
   // (so the account can list and end its sessions), and its cookie is kept when the browser
   // closes only if the visitor asked.
-  let signedIn = done(event, session, { ...session.data, user, ceremony: undefined })
+  let signedIn = done(event, session, { ...session.data, user, ceremony: undefined }, recoveryCode ? { recoveryCode } : {})
   return { ...signedIn, regenerate: true, owner: user.account, remember }
 }
 
@@ -398,21 +397,6 @@ function rememberOf (fields: Record<string, unknown>): boolean | null {
   let value = Object.hasOwn(fields, 'remember') ? fields.remember : false
   return typeof value === 'boolean' ? value : null
 }
-
-/**
- * A short name for the device, from its User-Agent: "Chrome on macOS". bowser (MIT) reads it;
- * ua-parser-js 2, the other well-kept parser, is AGPL. Only the sign-in routes bundle it.
- */
-function deviceOf (event: Event): string {
-  let userAgent = (event.headers['user-agent'] ?? '').slice(0, 512).trim()
-  // (bowser throws on an empty one; a client need not send it)
-  if (!userAgent) return UNKNOWN_DEVICE
-  let { browser, os } = Bowser.parse(userAgent)
-  let label = [ browser.name, os.name && `on ${os.name}` ].filter(Boolean).join(' ')
-  return label.slice(0, 60) || UNKNOWN_DEVICE
-}
-
-const UNKNOWN_DEVICE = 'An unknown device'
 
 function isTransport (name: string): boolean {
   return TRANSPORTS.has(name)

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import type { AppData } from '../app.ts'
 import { json, readFields, redirect, textField, wantsJson } from '../http.ts'
 import type { Reply, Session } from '../session.ts'
-import { dropPasskey, findPasskey, passkeysOf, renamePasskey, type Passkey } from './accounts.ts'
+import { dropPasskey, findAccount, findPasskey, passkeysOf, renamePasskey, type Passkey } from './accounts.ts'
 import { passkeyLabel, record } from './activity.ts'
 import { checkFirst, isFresh } from './fresh.ts'
 
@@ -41,11 +41,12 @@ async function listOf (user: User, without?: string) {
   }
 }
 
-/** GET /passkeys: `{ userId, passkeys }`, whatever is asked (the page's script asks for it) */
+/** GET /passkeys: `{ userId, passkeys, hasRecoveryCode }`, whatever is asked (the page's script asks for it) */
 export async function listPasskeys (_event: Event, session: Session<AppData>): Answer {
   let user = session.data.user
   if (!user) return json(401, { error: SIGN_IN_FIRST })
-  return json(200, await listOf(user))
+  let [ list, account ] = await Promise.all([ listOf(user), findAccount(user.account) ])
+  return json(200, { ...list, hasRecoveryCode: account?.recoveryHash !== undefined })
 }
 
 /** POST /passkeys/rename with `{ id, name }`: 1 to 40 printable characters */
