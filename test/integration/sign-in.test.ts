@@ -33,7 +33,7 @@ test('signing up keeps the session data, and JSON clients get the new state', as
   let name = uniqueName('Grace Hopper')
   let res = await signUpAs(browser, `  ${name} `)
   t.equal(res.status, 200)
-  t.deepEqual(res.body, { mode, count: 6, user: { name }, cart: [ 'tea' ], flash: null }, 'name trimmed, count and cart kept')
+  t.deepEqual(res.body, { mode, count: 6, user: { name }, cart: [ 'tea' ], flash: null, recoveryCode: res.body.recoveryCode }, 'name trimmed, count and cart kept, and the recovery code shown')
 })
 
 test('a bad name gets a 400 for JSON clients; a form without the page\'s script is told passkeys need it', async t => {

@@ -108,7 +108,7 @@ export function page (session: Session<AppData>): string {
   <section aria-labelledby="account">
     <h2 id="account">Account</h2>
     <div id="passkey-error"></div>
-    <div id="recovery-code" class="flash" role="status" hidden>
+    <div id="recovery-code" class="shown-once" role="status" hidden>
       <p>Your recovery code: <code id="code"></code></p>
       <p>It is your way back into the account if you lose every passkey. Keep it somewhere safe: it is shown only this once.</p>
       <button type="button" id="code-kept">I have kept it</button>
