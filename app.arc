@@ -26,6 +26,9 @@ get /sessions
 post /sessions/end
 post /logout/others
 post /logout/everywhere
+# A session bound to its device (W3C DBSC): bind it, and refresh its bound cookie (src/shared/auth/binding.ts)
+post /sessions/bind
+post /sessions/bind/refresh
 # What happened to the account: sign-ins, passkeys added, sessions ended (src/shared/auth/activity.ts)
 get /activity
 

@@ -43,6 +43,7 @@ const TARGETS: Record<string, Target> = {
   'session/recent.ts': { unit: [ 'recent' ], integration: [] },
   'session/deadline.ts': { unit: [ 'table-store' ], integration: [ 'deadlines', 'faults' ] },
   'session/owners.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
+  'session/binding.ts': { unit: [ 'config' ], integration: [ 'device-binding', 'dynamodb-costs' ] },
   // Beside the wrapper: passkey sign-up and sign-in
   'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'limits', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
   'auth/accounts.ts': { unit: [], integration: [ 'passkeys', 'fourth-review', 'lost-answers', 'dynamodb-costs' ] },
@@ -53,6 +54,7 @@ const TARGETS: Record<string, Target> = {
   'auth/activity.ts': { unit: [], integration: [ 'activity', 'dynamodb-costs' ] },
   'auth/fresh.ts': { unit: [], integration: [ 'fresh-check' ] },
   'auth/your-passkeys.ts': { unit: [], integration: [ 'your-passkeys', 'recovery', 'fresh-check', 'dynamodb-costs' ] },
+  'auth/binding.ts': { unit: [], integration: [ 'device-binding', 'dynamodb-costs' ] },
   'auth/recovery.ts': { unit: [], integration: [ 'recovery', 'fresh-check', 'dynamodb-costs' ] },
   'auth/device-label.ts': { unit: [], integration: [ 'your-passkeys', 'your-sessions' ] },
   'auth/settings.ts': { unit: [ 'limits' ], integration: [] },

@@ -54,6 +54,9 @@ export const FUNCTION_ACCESS = {
   GetPasskeysHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem' ], PasskeyTable: [ 'dynamodb:Query' ] },
   PostPasskeysRenameHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem' ], ActivityTable: RECORD },
   PostPasskeysRemoveHTTPLambda: { SessionTable: SESSION, PasskeyTable: [ 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem' ], ActivityTable: RECORD },
+  // Device binding: the challenge spent in the session table
+  PostSessionsBindHTTPLambda: { SessionTable: SESSION },
+  PostSessionsBindRefreshHTTPLambda: { SessionTable: SESSION },
   // Recovery: the account's code checked, counted as a failure if wrong, and replaced (its hash alone)
   PostRecoverHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], LimitTable: FAILURES, ActivityTable: RECORD },
   PostRecoverNewHTTPLambda: { SessionTable: SESSION, AccountTable: [ 'dynamodb:GetItem', 'dynamodb:UpdateItem' ], ActivityTable: RECORD },

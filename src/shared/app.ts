@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import * as v from 'valibot'
 import { json, redirect, wantsJson } from './http.ts'
-import { withSession, type Reply, type Session, type SessionHandler } from './session.ts'
+import { withSession, type Reply, type Session, type SessionHandler, type SessionOptions } from './session.ts'
 
 // The session's shape, checked on every read. Each field has a default: a new visitor starts from
 // them, and a stored field of another shape (an older version of the app wrote it) falls back to
@@ -77,10 +77,10 @@ export function done (event: Event, session: Session<AppData>, data: AppData, sh
  * a release from before sessions had owners (a user, but no owner) could be neither listed nor
  * ended, and would outlive "sign out everywhere": it is signed out, and the next write stores that.
  */
-export function withAppSession (handler: SessionHandler<AppData>) {
+export function withAppSession (handler: SessionHandler<AppData>, options: SessionOptions = {}) {
   return withSession(AppSession, async (event, session) => {
     if (!session.data.user || session.storage.handle !== null) return handler(event, session)
     let data = { ...session.data, user: null }
     return { session: data, ...await handler(event, { ...session, data }) }
-  })
+  }, options)
 }

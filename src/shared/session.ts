@@ -16,6 +16,7 @@
 // Every request answers before Lambda's timeout. (docs/security.md has the whole threat model.)
 import { randomBytes } from 'node:crypto'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response, Context } from 'aws-lambda'
+import { boundCookieName, boundValue, checkChallenge, hasBoundCookie, newChallenge, type BindingKey, type Bound, type ChallengePurpose } from './session/binding.ts'
 import { clock } from './session/clock.ts'
 import { isDeployed, type Mode, type Settings } from './session/config.ts'
 import { LOCAL_COOKIE, clearCookie, sentCookie, setCookie, shadowedCookie, type SentCookie } from './session/cookies.ts'
@@ -27,6 +28,7 @@ import { ConflictError, DeadlineError, SessionEndedError, StoreError, ThrottledE
 
 // An owner's sessions, listed and ended (session/owners.ts)
 export { endSession, sessionsOf, type OwnedSession } from './session/owners.ts'
+export type { BindingKey, Bound } from './session/binding.ts'
 
 export interface Session<Data> {
   data: Data
@@ -49,6 +51,8 @@ export interface Storage {
   expiresAt: number | null
   /** An owned session's handle, by which `sessionsOf` lists it and `endSession` ends it; null without an owner */
   handle: string | null
+  /** Bound to its device (DBSC): the id its browser knows it by and the public key it proved it holds; null while unbound */
+  bound: Bound | null
 }
 
 export type Reply<Data> = Response & {
@@ -84,6 +88,22 @@ export type Reply<Data> = Response & {
    * this answer and every later one. The server's limits apply either way.
    */
   remember?: boolean
+  /**
+   * Device binding (W3C DBSC, session/binding.ts). `offerBinding`, on a sign-in's answer: ask the
+   * browser to bind this session, at that registration path. `bindTo`: the browser proved it holds
+   * this key (answering a challenge from `bindingChallenge('register', handle)`): the session is
+   * bound, and gets its bound cookie. `refreshBinding`: the key holder proved it again: a new bound
+   * cookie. From then on every request of the session needs that cookie, or it is answered as a
+   * new visitor's and changes nothing.
+   */
+  offerBinding?: string
+  bindTo?: BindingKey
+  refreshBinding?: true
+}
+
+/** Options of `withSession`: `refreshesBinding` for the one route that gives a bound session its bound cookie back, which its requests arrive without */
+export interface SessionOptions {
+  refreshesBinding?: true
 }
 
 export type SessionHandler<Data> = (event: Event, session: Session<Data>) => Promise<Reply<Data>>
@@ -124,6 +144,8 @@ interface Current<Data> {
   data: Data
   /** Fields that failed the schema: the repaired session is written back */
   reset: string[]
+  /** A bound session sent without its bound cookie: answered as a new visitor's, and nothing of the answer is kept */
+  unbound: boolean
 }
 
 /** Everything one request knows beyond its event */
@@ -134,6 +156,7 @@ interface Request {
   /** `performance.now()` time by which every store call must have answered */
   deadline: number
   sent: SentCookie | null
+  refreshesBinding: boolean
 }
 
 /**
@@ -141,7 +164,7 @@ interface Request {
  * `schema` is any Standard Schema (valibot, zod, arktype...) whose every field has a default;
  * it types `session.data`, and every stored session is checked against it on read.
  */
-export function withSession<S extends DataSchema> (schema: S, handler: SessionHandler<DataOf<S>>) {
+export function withSession<S extends DataSchema> (schema: S, handler: SessionHandler<DataOf<S>>, options: SessionOptions = {}) {
   // Checked now, so a schema without defaults fails at cold start rather than on some request
   defaultsOf(schema)
 
@@ -156,7 +179,7 @@ export function withSession<S extends DataSchema> (schema: S, handler: SessionHa
       return withStandardHeaders(html(500, `<!doctype html><title>Server error</title>${ICON}<h1>Something went wrong on our side</h1>`), isDeployed(process.env))
     }
     let { settings } = setup
-    let request: Request = { event, settings, where, deadline, sent: sentCookie(event, settings) }
+    let request: Request = { event, settings, where, deadline, sent: sentCookie(event, settings), refreshesBinding: options.refreshesBinding === true }
     if (event.requestContext.http.method !== 'GET' && isCrossSite(event, settings.deployed)) {
       return answer(request, 403, 'This request came from another site, so it was refused')
     }
@@ -246,7 +269,7 @@ function endedElsewhere (request: Request): Response {
 async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {
   let { sent, settings, where } = request
   // A new visitor's session: the defaults, made only when needed (a validation and a copy)
-  let empty = () => ({ loaded: null, meta: null, data: defaultsOf(schema), reset: [] })
+  let empty = () => ({ loaded: null, meta: null, data: defaultsOf(schema), reset: [], unbound: false })
   if (!sent) return empty()
   let loaded = await sessions.load(sent.value, request.deadline)
   if (!loaded) {
@@ -275,9 +298,16 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
     log('session.revoked', where)
     return empty()
   }
+  // A session bound to a device works only with the bound cookie its browser keeps refreshing:
+  // a copy of the session cookie alone, taken elsewhere, opens nothing (one MAC to check)
+  let { bound } = stored.meta
+  if (bound && !request.refreshesBinding && !hasBoundCookie(request.event, settings, bound.id, clock.now())) {
+    log('session.unbound', where, { handle: stored.meta.handle ?? undefined })
+    return { ...empty(), unbound: true }
+  }
   let checked = checkData(schema, stored.fields)
   if (checked.reset.length) log('session.data_reset', where, { fields: checked.reset })
-  return { loaded, meta: stored.meta, ...checked }
+  return { loaded, meta: stored.meta, ...checked, unbound: false }
 }
 
 function view<Data> (current: Current<Data>, { settings, sent }: Request): Session<Data> {
@@ -288,6 +318,7 @@ function view<Data> (current: Current<Data>, { settings, sent }: Request): Sessi
     rowId: loaded?.id ?? null,
     expiresAt: meta ? endOf(meta, settings) : null,
     handle: meta?.handle ?? null,
+    bound: meta?.bound ?? null,
   }
   return { data, flash: meta?.flash ?? null, mode: settings.mode, storage }
 }
@@ -300,6 +331,7 @@ interface Bookkeeping {
   owner: string | null
   handle: string | null
   forget: boolean
+  bound: Bound | null
 }
 
 function recordOf (data: object, settings: Settings, now: number, kept: Bookkeeping): SessionRecord {
@@ -309,6 +341,7 @@ function recordOf (data: object, settings: Settings, now: number, kept: Bookkeep
   if (kept.owner !== null) record._owner = kept.owner
   if (kept.handle !== null) record._handle = kept.handle
   if (kept.forget) record._forget = true
+  if (kept.bound !== null) record._bound = kept.bound
   if (settings.cookie.name !== LOCAL_COOKIE) record._host = true
   record._aud = settings.audience
   return record
@@ -316,7 +349,7 @@ function recordOf (data: object, settings: Settings, now: number, kept: Bookkeep
 
 /** What a stored session's bookkeeping was, to write it again unchanged */
 function keptFrom (meta: Meta | null, now: number, flash?: string): Bookkeeping {
-  return { since: meta?.since ?? now, flash, ends: meta?.ends ?? null, owner: meta?.owner ?? null, handle: meta?.handle ?? null, forget: meta?.forget ?? false }
+  return { since: meta?.since ?? now, flash, ends: meta?.ends ?? null, owner: meta?.owner ?? null, handle: meta?.handle ?? null, forget: meta?.forget ?? false, bound: meta?.bound ?? null }
 }
 
 // 96 random bits: a handle names a session to its owner, and opens nothing
@@ -341,8 +374,10 @@ function isStale ({ loaded, meta, reset }: Current<unknown>, settings: Settings,
 
 async function commit<Data extends object> (request: Request, reply: Reply<Data>, current: Current<Data>, sessions: SessionStore): Promise<Response> {
   let { event, settings, sent, where, deadline } = request
-  let { session: data, flash, regenerate, destroy, endsIn, owner, remember, endOthers, ...response } = reply
+  let { session: data, flash, regenerate, destroy, endsIn, owner, remember, endOthers, offerBinding, bindTo, refreshBinding, ...response } = reply
   let { loaded, meta } = current
+  // Answered as a new visitor's: no write, no cookie, so the session stays as its key holder left it
+  if (current.unbound) return withStandardHeaders(response, settings.deployed)
   // When the kept session counts as signed in from, once its owner's others have ended
   let keptSince = endOthers && meta?.owner ? await sessions.endOthers(meta.owner, { handle: meta.handle, since: meta.since }, deadline) : null
   let now = clock.now()
@@ -356,13 +391,16 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
       await sessions.remove(loaded, deadline)
       log('session.destroyed', where)
     }
-    return clearingLegacy(cleared(response, request, settings.cookie.name))
+    // Ending a bound session ends its binding: the bound cookie goes too
+    let ended = cleared(response, request, settings.cookie.name)
+    return clearingLegacy(meta?.bound ? cleared(ended, request, boundCookieName(settings)) : ended)
   }
 
-  let changed = data !== undefined || flash !== undefined || regenerate === true || moving || keptSince !== null
+  let changed = data !== undefined || flash !== undefined || regenerate === true || moving || keptSince !== null || bindTo !== undefined
   if (!changed && !isStale(current, settings, now)) {
     // A visitor without a session costs nothing: no row, no cookie. A dead cookie is cleared.
-    return sent && !loaded ? cleared(response, request, sent.name) : withStandardHeaders(response, settings.deployed)
+    if (sent && !loaded) return cleared(response, request, sent.name)
+    return withStandardHeaders(withBinding(response, request, meta?.bound ?? null, null, refreshBinding === true, now), settings.deployed)
   }
 
   let newIdentity = regenerate === true || moving || keptSince !== null
@@ -377,7 +415,10 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
     owner: ownedBy,
     handle: handleFor(ownedBy, kept.handle, newIdentity),
     forget: remember !== undefined ? !remember : kept.forget,
+    // A sign-in starts unbound: the key of the session before it proves nothing about this one
+    bound: regenerate ? null : kept.bound,
   })
+  if (bindTo && record._handle) record._bound = { id: record._handle, ...bindTo }
 
   if (tooLarge(record)) {
     if (wantsJson(event)) return withStandardHeaders(json(413, { error: SESSION_TOO_LARGE }), settings.deployed)
@@ -394,7 +435,41 @@ async function commit<Data extends object> (request: Request, reply: Reply<Data>
   // The cookie lives exactly as long as the server will accept the session, or, not remembered,
   // until the browser closes
   let maxAge = record._forget ? null : Math.ceil((endOf({ renewed: now, since: record._since ?? now, ends: record._ends ?? null }, settings) - now) / 1000)
-  return clearingLegacy(withStandardHeaders(setCookie(response, settings, settings.cookie.name, value, maxAge), settings.deployed))
+  let withCookie = setCookie(response, settings, settings.cookie.name, value, maxAge)
+  let offer = offerBinding && record._handle && !record._bound ? { path: offerBinding, handle: record._handle } : null
+  return clearingLegacy(withStandardHeaders(withBinding(withCookie, request, record._bound ?? null, offer, bindTo !== undefined || refreshBinding === true, now), settings.deployed))
+}
+
+/**
+ * A bound session's new bound cookie (just bound, or refreshed), living SESSION_BOUND_SECONDS;
+ * and, for a session just signed in, the invitation to bind it at `offer.path`, with a challenge
+ * for this session alone
+ */
+function withBinding (response: Response, { settings }: Request, bound: Bound | null, offer: { path: string, handle: string } | null, renew: boolean, now: number): Response {
+  let answered = renew && bound ? setCookie(response, settings, boundCookieName(settings), boundValue(settings, bound.id, now + settings.boundSeconds * 1000), settings.boundSeconds) : response
+  if (!offer) return answered
+  let registration = `(ES256);path="${offer.path}";challenge="${newChallenge(settings, 'register', offer.handle, now)}"`
+  return { ...answered, headers: { ...answered.headers, 'secure-session-registration': registration } }
+}
+
+/** The bound cookie's name and attributes, as a binding's session configuration names them for the browser */
+export function boundCookie (): { name: string, attributes: string } {
+  if (!setup.ok) throw new Error(setup.problem)
+  let { settings } = setup
+  let sameSite = settings.cookie.sameSite[0].toUpperCase() + settings.cookie.sameSite.slice(1)
+  return { name: boundCookieName(settings), attributes: `Path=/; HttpOnly; SameSite=${sameSite}${settings.cookie.secure ? '; Secure' : ''}` }
+}
+
+/** A challenge for the browser holding this session's key to sign: `register` for the session's handle, `refresh` for its bound id */
+export function bindingChallenge (purpose: ChallengePurpose, id: string): string {
+  if (!setup.ok) throw new Error(setup.problem)
+  return newChallenge(setup.settings, purpose, id, clock.now())
+}
+
+/** Whether `challenge` is one `bindingChallenge(purpose, id)` made, and not expired: its expiry (ms since epoch), or why not */
+export function checkBindingChallenge (purpose: ChallengePurpose, id: string, challenge: string): { expires: number } | { refused: string } {
+  if (!setup.ok) return { refused: setup.problem }
+  return checkChallenge(setup.settings, purpose, id, challenge, clock.now())
 }
 
 const tooLarge = (record: SessionRecord) => Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES
@@ -407,7 +482,7 @@ const tooLarge = (record: SessionRecord) => Buffer.byteLength(JSON.stringify(rec
 export function fits (data: object, owner: string | null = null): boolean {
   if (!setup.ok) return false
   let now = clock.now()
-  return !tooLarge(recordOf(data, setup.settings, now, { since: now, ends: null, owner, handle: owner === null ? null : newHandle(), forget: true }))
+  return !tooLarge(recordOf(data, setup.settings, now, { since: now, ends: null, owner, handle: owner === null ? null : newHandle(), forget: true, bound: null }))
 }
 
 function answer ({ event, settings }: Request, status: number, message: string): Response {

@@ -11,7 +11,7 @@ export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-logout'
   | 'post-passkeys-register-options' | 'post-passkeys-register' | 'post-passkeys-login-options' | 'post-passkeys-login'
   | 'post-passkeys-verify-options' | 'post-passkeys-verify' | 'get-passkeys' | 'post-passkeys-rename' | 'post-passkeys-remove'
   | 'get-sessions' | 'post-sessions-end' | 'post-logout-others' | 'post-logout-everywhere' | 'get-activity'
-  | 'post-recover' | 'post-recover-new'
+  | 'post-recover' | 'post-recover-new' | 'post-sessions-bind' | 'post-sessions-bind-refresh'
 
 export interface Result {
   response: Response

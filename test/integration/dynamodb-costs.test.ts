@@ -12,6 +12,7 @@ import { askHandlers, authenticator, EVENT_ORIGIN, signIn, signUp, uniqueName } 
 import type { CreationOptions, RequestOptions } from '../helpers/authenticator.ts'
 import { dynamoProxy, type DynamoFaults, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { putRow } from '../helpers/table.ts'
+import { challengeOf, dbscClient, registrationOf } from '../helpers/dbsc-client.ts'
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import { randomSecret } from '../helpers/secrets.ts'
 import { FUNCTION_ACCESS } from '../../src/plugins/table-access.js'
@@ -81,6 +82,42 @@ async function guessing (): Promise<string> {
   answer = { ...answer, code: 'WRONG-CODE' }
   return cookie
 }
+// A signed-in session, its invitation to bind, and the key that answers it (test/helpers/dbsc-client.ts)
+let bindingKey = dbscClient()
+let boundId = ''
+let bindingHeaders: Record<string, string> = {}
+async function invited (): Promise<string> {
+  let jar = ''
+  let calls = async (route: Route, sent: Event) => {
+    let { response } = await lambda.call(route, sent)
+    let offer = registrationOf(String(response.headers?.['secure-session-registration'] ?? ''))
+    if (offer) answer = { challenge: offer.challenge }
+    return response
+  }
+  let ask = askHandlers(calls)
+  await signUp(ask, authenticator(EVENT_ORIGIN), uniqueName('Binder'))
+  jar = ask.cookie()
+  bindingKey = dbscClient()
+  bindingHeaders = { 'secure-session-response': bindingKey.register(String((answer as { challenge: string }).challenge)) }
+  return jar
+}
+/** A bound session whose bound cookie has lapsed: its session cookie, and the refresh's challenge (asked for already) */
+async function lapsed (): Promise<string> {
+  let cookie = await invited()
+  let { response } = await lambda.call('post-sessions-bind', withHeaders(post('/sessions/bind', {}, cookie), bindingHeaders))
+  boundId = (JSON.parse(String(response.body)) as { session_identifier: string }).session_identifier
+  let sealed = (response.cookies ?? []).find(c => c.startsWith('_idx='))?.split(';')[0] ?? cookie
+  let asked = await lambda.call('post-sessions-bind-refresh', withHeaders(post('/sessions/bind/refresh', {}, sealed), { 'sec-secure-session-id': boundId }))
+  let challenge = challengeOf(String(asked.response.headers?.['secure-session-challenge']))?.challenge ?? ''
+  bindingHeaders = { 'sec-secure-session-id': boundId, 'secure-session-response': bindingKey.refresh(challenge) }
+  return sealed
+}
+async function lapsedAsking (): Promise<string> {
+  let cookie = await lapsed()
+  bindingHeaders = { 'sec-secure-session-id': boundId }
+  return cookie
+}
+const withHeaders = (sent: Event, headers: Record<string, string>) => ({ ...sent, headers: { ...sent.headers, ...headers } })
 const signingInElsewhere = () => ceremony('/passkeys/login/options', {}, options => device.get(options as unknown as RequestOptions, { origin: 'https://evil.example' }))
 
 // An account of its own for each row that needs one: what this warm Lambda has read for an
@@ -142,6 +179,9 @@ const ACTIONS: [string, Action][] = [
   [ 'Sign in with a recovery code: the code checked and replaced, a new identity', { before: recovering, request: cookie => [ 'post-recover', post('/recover', answer, cookie) ] } ],
   [ 'A wrong recovery code: the failure counted', { before: guessing, request: cookie => [ 'post-recover', post('/recover', answer, cookie) ] } ],
   [ 'A new recovery code (`POST /recover/new`)', { before: signedIn, request: cookie => [ 'post-recover-new', post('/recover/new', {}, cookie) ] } ],
+  [ 'Bind a session to its device (`POST /sessions/bind`): the challenge spent', { before: invited, request: cookie => [ 'post-sessions-bind', withHeaders(post('/sessions/bind', {}, cookie), bindingHeaders) ] } ],
+  [ 'A bound session\'s refresh, asked without an answer: the challenge (`403`)', { before: lapsedAsking, request: cookie => [ 'post-sessions-bind-refresh', withHeaders(post('/sessions/bind/refresh', {}, cookie), bindingHeaders) ] } ],
+  [ 'A bound session\'s refresh, answered: the challenge spent, a new bound cookie', { before: lapsed, request: cookie => [ 'post-sessions-bind-refresh', withHeaders(post('/sessions/bind/refresh', {}, cookie), bindingHeaders) ] } ],
   [ 'Your activity (`GET /activity`)', { before: signedIn, request: cookie => [ 'get-activity', get(cookie, '/activity') ] } ],
   [ 'End one of your sessions (two devices; cookie mode cannot: 409)', { before: twoDevices, request: cookie => [ 'post-sessions-end', post('/sessions/end', { handle: otherHandle || 'cookie-mode-has-none' }, cookie) ] } ],
   [ 'Sign out everywhere else (two devices)', { before: twoDevices, request: cookie => [ 'post-logout-others', post('/logout/others', {}, cookie) ] } ],

@@ -107,6 +107,15 @@ test('cookie mode rereads an owner\'s "signed out before" time once a minute, or
   t.end()
 })
 
+test('a device-bound session\'s bound cookie lives 600 s, or SESSION_BOUND_SECONDS: from 5 to the idle limit', t => {
+  t.equal(accepted({ ARC_APP_SECRET: STRONG }).boundSeconds, 600)
+  t.deepEqual([ '5', '604800' ].map(value => accepted({ ARC_APP_SECRET: STRONG, SESSION_BOUND_SECONDS: value }).boundSeconds), [ 5, 604800 ], 'the bounds themselves are allowed')
+  t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_BOUND_SECONDS: '4' }), /SESSION_BOUND_SECONDS must be from 5 to the idle limit \(604800\), got 4/, 'below 5: refused')
+  t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_BOUND_SECONDS: '3601', ARC_SESSION_TTL: '3600' }), /SESSION_BOUND_SECONDS must be from 5 to the idle limit \(3600\), got 3601/, 'above the idle limit: refused')
+  t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_BOUND_SECONDS: 'ten' }), /SESSION_BOUND_SECONDS must be a whole number of seconds/, 'not a number: refused')
+  t.end()
+})
+
 // ---- Architect's own session settings --------------------------------------------------------
 
 test('SESSION_TTL is the idle limit when ARC_SESSION_TTL is unset, as in Architect', t => {

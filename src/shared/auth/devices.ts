@@ -29,6 +29,8 @@ export interface Listed {
   device: string
   signedInAt: number
   lastSeenAt: number
+  /** Bound to its device (DBSC): a copy of its cookies stops working within SESSION_BOUND_SECONDS */
+  bound: boolean
 }
 
 const SIGN_IN_FIRST = 'Sign in to see and end your sessions'
@@ -37,11 +39,11 @@ const COOKIE_MODE_CANNOT = 'Cookie mode cannot end one session alone: the sessio
 /** The account's sessions: every live one in table mode, this one alone in cookie mode */
 async function listed (session: Session<AppData>, user: User): Promise<{ listable: boolean, sessions: Listed[] }> {
   let handle = session.storage.handle ?? ''
-  let here: Listed = { handle, current: true, device: user.device, signedInAt: user.since, lastSeenAt: clock.now() }
+  let here: Listed = { handle, current: true, device: user.device, signedInAt: user.since, lastSeenAt: clock.now(), bound: session.storage.bound !== null }
   let owned = await sessionsOf(AppSession, user.account)
   if (!owned) return { listable: false, sessions: [ here ] }
-  let sessions = owned.map(({ handle: other, signedInAt, lastSeenAt, data }) => ({
-    handle: other, current: other === handle, device: data.user?.device ?? '', signedInAt, lastSeenAt,
+  let sessions = owned.map(({ handle: other, signedInAt, lastSeenAt, bound, data }) => ({
+    handle: other, current: other === handle, device: data.user?.device ?? '', signedInAt, lastSeenAt, bound,
   }))
   // The index is eventually consistent: a session signed in a moment ago may not be in it yet
   if (!sessions.some(s => s.current)) sessions.unshift(here)
@@ -119,7 +121,7 @@ function deny (event: Event, status: number, message: string): Reply<AppData> {
 /** The page of GET /sessions: the list, an End button for each (table mode), and what this mode can do */
 function sessionsPage ({ listable, sessions }: { listable: boolean, sessions: Listed[] }, events: Activity[], flash: string | null): string {
   let rows = sessions.map(s => `<li><strong>${escapeHtml(s.device || 'A device')}</strong>${s.current ? ' (this one)' : ''}:
-    signed in ${when(s.signedInAt)}, last seen ${when(s.lastSeenAt)}
+    signed in ${when(s.signedInAt)}, last seen ${when(s.lastSeenAt)}${s.bound ? ', bound to its device' : ''}
     ${listable && !s.current ? `<form method="post" action="/sessions/end"><input type="hidden" name="handle" value="${escapeHtml(s.handle)}"><button class="secondary">End</button></form>` : ''}</li>`)
   let note = listable
     ? '<p>Ending a session signs that device out at its next request.</p>'

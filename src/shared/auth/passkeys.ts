@@ -23,6 +23,7 @@ import { fits, type Reply, type Session } from '../session.ts'
 import { StoreError } from '../session/store.ts'
 import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, passkeysOf, recordUse } from './accounts.ts'
 import { passkeyLabel, record } from './activity.ts'
+import { BIND_PATH } from './binding.ts'
 import { deviceOf } from './device-label.ts'
 import { spend } from './challenges.ts'
 import { checkFirst, isFresh } from './fresh.ts'
@@ -375,7 +376,7 @@ function accepted (event: Event, session: Session<AppData>, { user, remember, re
   // (so the account can list and end its sessions), and its cookie is kept when the browser
   // closes only if the visitor asked.
   let signedIn = done(event, session, { ...session.data, user, ceremony: undefined }, recoveryCode ? { recoveryCode } : {})
-  return { ...signedIn, regenerate: true, owner: user.account, remember }
+  return { ...signedIn, regenerate: true, owner: user.account, remember, offerBinding: BIND_PATH }
 }
 
 /**

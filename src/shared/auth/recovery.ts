@@ -16,6 +16,7 @@ import { clock } from '../session/clock.ts'
 import { fits, type Reply, type Session } from '../session.ts'
 import { accountKey, findAccount, replaceRecovery } from './accounts.ts'
 import { record } from './activity.ts'
+import { BIND_PATH } from './binding.ts'
 import { deviceOf } from './device-label.ts'
 import { checkFirst, isFresh } from './fresh.ts'
 import { countFailure, failureWait, tooMany } from './limits.ts'
@@ -88,7 +89,7 @@ export async function recover (event: Event, session: Session<AppData>): Answer 
 /** A sign-in like a passkey's (passkeys.ts `accepted`): a new identity, owned by the account; the others stay signed in */
 function signedIn (event: Event, session: Session<AppData>, { user, remember, recoveryCode }: Recovered): Reply<AppData> {
   let reply = done(event, session, { ...session.data, user, ceremony: undefined }, { recoveryCode })
-  return { ...reply, regenerate: true, owner: user.account, remember, flash: ADD_A_PASSKEY }
+  return { ...reply, regenerate: true, owner: user.account, remember, flash: ADD_A_PASSKEY, offerBinding: BIND_PATH }
 }
 
 /** POST /recover/new: `{}`, signed in, after a fresh check; answers `{ recoveryCode }`, and the old code no longer works */

@@ -38,6 +38,8 @@ export interface Settings {
    * still be used
    */
   revocationCheckSeconds: number
+  /** A device-bound session's bound cookie lives this long (SESSION_BOUND_SECONDS): the longest a copied cookie works (session/binding.ts) */
+  boundSeconds: number
   /** `staging` or `production`: HTTPS, HSTS, and the secret checks apply */
   deployed: boolean
   /** `app/stage`, written into every session: a session opens only in the app and stage that wrote it */
@@ -170,6 +172,10 @@ export function readSettings (env: Env): SettingsResult {
   if (typeof absoluteSeconds === 'string') return { ok: false, problem: absoluteSeconds }
   let revocationCheckSeconds = seconds(env, [ 'SESSION_REVOCATION_CHECK_SECONDS' ], MINUTE)
   if (typeof revocationCheckSeconds === 'string') return { ok: false, problem: revocationCheckSeconds }
+  // At least 5 s (a refresh must have time to finish), at most the idle limit (beyond it the session ends first)
+  let boundSeconds = seconds(env, [ 'SESSION_BOUND_SECONDS' ], 10 * MINUTE)
+  if (typeof boundSeconds === 'string') return { ok: false, problem: boundSeconds }
+  if (boundSeconds < 5 || boundSeconds > idleSeconds) return { ok: false, problem: `SESSION_BOUND_SECONDS must be from 5 to the idle limit (${idleSeconds}), got ${boundSeconds}` }
   let cookie = cookieSettings(env, deployed)
   if (typeof cookie === 'string') return { ok: false, problem: cookie }
 
@@ -184,6 +190,7 @@ export function readSettings (env: Env): SettingsResult {
       idleSeconds,
       absoluteSeconds,
       revocationCheckSeconds,
+      boundSeconds,
       deployed,
       // Two stages (or apps) that share a secret must still not share sessions: staging often has
       // looser users and data, and its session must not sign anyone in to production

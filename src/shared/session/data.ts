@@ -7,6 +7,7 @@
 // back to its own default. Only the failing fields are reset, so a signed-in user whose cart has
 // an old shape keeps being signed in.
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Bound } from './binding.ts'
 import type { SessionRecord } from './store.ts'
 
 /** A schema for the session's data: an object whose every field has a default */
@@ -81,11 +82,22 @@ export interface Meta {
   handle: string | null
   /** Not remembered: a browser-session cookie */
   forget: boolean
+  /** Bound to a device (DBSC, binding.ts): its id and the public key its browser holds, or null */
+  bound: Bound | null
+}
+
+const isKeyPart = (value: unknown): value is string => typeof value === 'string' && /^[\w-]{1,100}$/.test(value)
+
+/** A stored `_bound`, if it has the one shape the wrapper writes */
+function boundOf (value: unknown): Bound | null {
+  if (typeof value !== 'object' || value === null) return null
+  let { id, x, y } = value as Record<string, unknown>
+  return isKeyPart(id) && isKeyPart(x) && isKeyPart(y) ? { id, x, y } : null
 }
 
 /** A stored record split into the wrapper's fields, checked, and the app's, still to be checked */
 export function splitRecord (record: SessionRecord): { meta: Meta, fields: Record<string, unknown> } {
-  let { _renewed, _since, _flash, _host, _aud, _ends, _owner, _handle, _forget, ...fields } = record
+  let { _renewed, _since, _flash, _host, _aud, _ends, _owner, _handle, _forget, _bound, ...fields } = record
   let meta = {
     renewed: _renewed,
     // A session plain arc.http() wrote has no `_since`: count it as signed in at its last renewal,
@@ -98,6 +110,7 @@ export function splitRecord (record: SessionRecord): { meta: Meta, fields: Recor
     owner: typeof _owner === 'string' ? _owner : null,
     handle: typeof _handle === 'string' ? _handle : null,
     forget: _forget === true,
+    bound: boundOf(_bound),
   }
   return { meta, fields }
 }

@@ -9,7 +9,7 @@ import type { Mode } from './config.ts'
 
 export type SessionEvent =
   | 'session.created' | 'session.regenerated' | 'session.destroyed' | 'session.moved'
-  | 'session.expired' | 'session.rejected' | 'session.data_reset' | 'session.superseded' | 'session.revoked'
+  | 'session.expired' | 'session.rejected' | 'session.data_reset' | 'session.superseded' | 'session.revoked' | 'session.unbound'
   | 'setup.refused' | 'store.failed' | 'store.throttled' | 'deadline.reached' | 'conflicts.exhausted'
   | 'handler.failed'
 
@@ -31,6 +31,8 @@ export interface Details {
   /** How many times a request tried to write, and how long it paused between tries (ms) */
   attempts?: number
   waitedMs?: number
+  /** An owned session's handle, which names it to its owner and opens nothing */
+  handle?: string
 }
 
 const LEVEL: Record<SessionEvent, 'info' | 'warn' | 'error'> = {
@@ -43,6 +45,7 @@ const LEVEL: Record<SessionEvent, 'info' | 'warn' | 'error'> = {
   'session.data_reset': 'warn',
   'session.superseded': 'info',
   'session.revoked': 'info',
+  'session.unbound': 'warn',
   'setup.refused': 'error',
   'store.failed': 'error',
   'store.throttled': 'warn',

@@ -12,6 +12,8 @@ export interface OwnedSession<Data> {
   /** When the owner signed in to it, and when it was last written (ms since epoch) */
   signedInAt: number
   lastSeenAt: number
+  /** Bound to its device (DBSC, binding.ts) */
+  bound: boolean
   data: Data
 }
 
@@ -30,7 +32,7 @@ export async function sessionsOf<S extends DataSchema> (schema: S, owner: string
   return records.flatMap(record => {
     let { meta, fields } = splitRecord(record)
     if (meta.handle === null || meta.audience !== settings.audience || !isLive(meta, settings)) return []
-    return [ { handle: meta.handle, signedInAt: meta.since, lastSeenAt: meta.renewed, data: checkData(schema, fields).data } ]
+    return [ { handle: meta.handle, signedInAt: meta.since, lastSeenAt: meta.renewed, bound: meta.bound !== null, data: checkData(schema, fields).data } ]
   })
 }
 

@@ -1,6 +1,7 @@
 // The contract both session modes meet. The wrapper in ../session.ts only ever talks to this,
 // so handlers never know (or branch on) which mode they run in.
 import { clock } from './clock.ts'
+import type { Bound } from './binding.ts'
 import type { Settings } from './config.ts'
 
 /** Bookkeeping the wrapper keeps next to the app's data. App keys must not start with `_`. */
@@ -23,6 +24,8 @@ export interface StoredMeta {
   _handle?: string
   /** A browser-session cookie (`Reply.remember: false`): no Max-Age, on this answer and every later one */
   _forget?: true
+  /** Bound to a device (`Reply.bindTo`): its id and the public key its browser holds (binding.ts) */
+  _bound?: Bound
 }
 
 /** The session a request keeps while it ends its owner's others */

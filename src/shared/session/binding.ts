@@ -1,0 +1,76 @@
+// Device-bound sessions (W3C DBSC): what the wrapper itself does for them. A browser that binds
+// a session holds a key pair that never leaves the device; the session then stays usable only
+// with a short-lived bound cookie, which that browser refreshes by signing a challenge with the
+// key. A thief who copies every cookie has the bound cookie's lifetime at most.
+//
+// Here: the bound cookie (its name, its value, the check on every request of a bound session),
+// and the challenges, which need no storage: each is MAC'd for one session and one purpose, with
+// its expiry inside. Using one only once is the app's job (it spends them, as passkey challenges).
+// Checking the browser's signed answers (JOSE) is the routes' (src/shared/auth/binding.ts), so
+// that the hot routes' bundles carry none of it.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
+import type { Settings } from './config.ts'
+
+/** The public half of the key a bound session's browser holds: an EC P-256 key's coordinates (base64url) */
+export interface BindingKey {
+  x: string
+  y: string
+}
+
+/** A bound session: the id its browser knows it by (`session_identifier`) and the key it proved it holds */
+export interface Bound extends BindingKey {
+  id: string
+}
+
+/** How long a registration or refresh challenge is answerable */
+const CHALLENGE_MS = 5 * 60 * 1000
+
+// One key for every MAC here, derived from the secret: a bound cookie's MAC is never a table-mode
+// cookie's signature, nor a challenge's
+const keys = new WeakMap<Settings, Buffer>()
+function keyOf (settings: Settings): Buffer {
+  let key = keys.get(settings)
+  if (!key) {
+    key = createHmac('sha256', settings.secret).update('device-bound sessions').digest()
+    keys.set(settings, key)
+  }
+  return key
+}
+const mac = (settings: Settings, text: string) => createHmac('sha256', keyOf(settings)).update(text).digest('base64url')
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+
+/** The bound cookie's name: `__Host-bound` once deployed (only this host can set it), `_bound` locally */
+export const boundCookieName = (settings: Settings) => settings.deployed ? '__Host-bound' : '_bound'
+
+/** The bound cookie's value for session `id` until `expires` (ms since epoch): the expiry and a MAC of both */
+export function boundValue (settings: Settings, id: string, expires: number): string {
+  return `${expires}.${mac(settings, `bound|${id}|${expires}`)}`
+}
+
+/** Whether the request carries a bound cookie for session `id` that has not expired at `now` */
+export function hasBoundCookie (event: Event, settings: Settings, id: string, now: number): boolean {
+  let name = `${boundCookieName(settings)}=`
+  let pairs = (event.cookies ?? (event.headers.cookie ?? '').split(';')).map(pair => pair.trim()).filter(pair => pair.startsWith(name))
+  return pairs.some(pair => {
+    let [ expires, tag ] = pair.slice(name.length).split('.')
+    return /^\d{13}$/.test(expires) && Number(expires) > now && tag !== undefined && same(tag, mac(settings, `bound|${id}|${expires}`))
+  })
+}
+
+export type ChallengePurpose = 'register' | 'refresh'
+
+/** A challenge for `purpose` of session `id`: its expiry, 96 random bits, and a MAC of all of them */
+export function newChallenge (settings: Settings, purpose: ChallengePurpose, id: string, now: number): string {
+  let body = `${now + CHALLENGE_MS}.${randomBytes(12).toString('base64url')}`
+  return `${body}.${mac(settings, `${purpose}|${id}|${body}`)}`
+}
+
+/** Whether `challenge` is one this app made for `purpose` of session `id`, and still answerable: its expiry, or why not */
+export function checkChallenge (settings: Settings, purpose: ChallengePurpose, id: string, challenge: string, now: number): { expires: number } | { refused: string } {
+  let [ expires, nonce, tag, ...rest ] = challenge.split('.')
+  if (rest.length || !/^\d{13}$/.test(expires) || nonce === undefined || tag === undefined || !same(tag, mac(settings, `${purpose}|${id}|${expires}.${nonce}`))) {
+    return { refused: 'not this session\'s challenge' }
+  }
+  return Number(expires) < now ? { refused: 'challenge expired' } : { expires: Number(expires) }
+}
