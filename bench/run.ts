@@ -17,6 +17,7 @@ import { event } from '../test/helpers/lambda.ts'
 import { ports } from '../test/helpers/ports.ts'
 import { randomSecret } from '../test/helpers/secrets.ts'
 import { askHandlers, authenticator, EVENT_ORIGIN, signUp, uniqueName } from '../test/helpers/passkeys.ts'
+import { challengeOf, dbscClient, registrationOf } from '../test/helpers/dbsc-client.ts'
 import { bytesByPackage, coldStarts, metafileOf } from './cold-start.ts'
 import { compareCrypto } from './crypto.ts'
 
@@ -102,6 +103,8 @@ let proxy = await countingProxy(ports.tables)
 let { version: sandboxVersion } = createRequire(import.meta.url)('@architect/sandbox/package.json') as { version: string }
 
 let rows: { mode: string, case: string, ours: BenchResult, baseline: BenchResult, calls: Record<Impl, string> }[] = []
+// A bound session's refresh, timed from this process, call by call, beside GET / signed in and bound
+let refreshes: { mode: string, challengeMs: number, answerMs: number, pageMs: number }[] = []
 let cookieBytes: Record<string, number> = {}
 try {
   for (let mode of [ 'cookie', 'table' ]) {
@@ -112,10 +115,22 @@ try {
       AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_REGION: 'us-west-2',
     })
     // A signed-in session with a count, in this mode (kept signed in: a cookie with Max-Age)
-    let ask = askHandlers((route, sent) => lambda.call(bundle.ours(route), sent))
+    let invitation = ''
+    let ask = askHandlers(async (route, sent) => {
+      let response = await lambda.call(bundle.ours(route), sent)
+      invitation = String(response.headers?.['secure-session-registration'] ?? invitation)
+      return response
+    })
     await signUp(ask, authenticator(EVENT_ORIGIN), uniqueName('Ada Lovelace'), { remember: true })
     let signedIn = await lambda.call(bundle.ours('post-count'), event({ method: 'POST', path: '/count', cookie: ask.cookie(), json: { by: 3 } }))
     cookieBytes[mode] = (signedIn.cookies?.[0] ?? '').length
+    // Another sign-in of the account, bound to its device by a software DBSC key (test/helpers/dbsc-client.ts)
+    let key = dbscClient()
+    let withHeaders = (sent: Event, headers: Record<string, string>) => ({ ...sent, headers: { ...sent.headers, ...headers } })
+    let binding = await lambda.call(bundle.ours('post-sessions-bind'), withHeaders(event({ method: 'POST', path: '/sessions/bind', cookie: ask.cookie() }), { 'secure-session-response': key.register(registrationOf(invitation)?.challenge ?? '') }))
+    let boundId = (JSON.parse(String(binding.body)) as { session_identifier: string }).session_identifier
+    let pair = (name: string) => (binding.cookies ?? []).find(c => c.startsWith(`${name}=`))?.split(';')[0]
+    let boundCookies = [ pair('_idx') ?? ask.cookie(), pair('_bound') ].join('; ')
 
     let cases: Record<Impl, { name: string, handler: string, event: Event }[]> = { ours: [], baseline: [] }
     for (let impl of [ 'ours', 'baseline' ] as Impl[]) {
@@ -128,6 +143,8 @@ try {
         // Ours signed in: cookie mode checks the account's "signed out before" time, read once a
         // minute; the baseline has no sign-in, so it reads its own session, as in the case above
         { name: 'GET / signed in (baseline: with a session)', handler: bundle[impl]('get-index'), event: event({ cookie: impl === 'ours' ? cookieOf(signedIn) : cookie }) },
+        // Ours bound to its device: the bound cookie's MAC checked on top of the case above
+        { name: 'GET / signed in, bound to its device (baseline: with a session)', handler: bundle[impl]('get-index'), event: event({ cookie: impl === 'ours' ? boundCookies : cookie }) },
       ]
     }
 
@@ -147,7 +164,7 @@ try {
     // Ours and the baseline side by side, case by case, in the order A B B A, so that drift in the
     // shared DynamoDB (and in this machine) hits both alike; the case that makes the baseline write
     // a row on every call goes last
-    let tasks = [ 1, 3, 2, 0 ].flatMap(i => [ 1, 2 ].flatMap(run => {
+    let tasks = [ 1, 3, 4, 2, 0 ].flatMap(i => [ 1, 2 ].flatMap(run => {
       let pair = [ { ...cases.ours[i], name: `ours ${cases.ours[i].name} ${run}` }, { ...cases.baseline[i], name: `baseline ${cases.baseline[i].name} ${run}` } ]
       return run === 1 ? pair : pair.toReversed()
     }))
@@ -159,6 +176,24 @@ try {
     for (let c of cases.ours) {
       rows.push({ mode, case: c.name, ours: averaged(`ours ${c.name}`), baseline: averaged(`baseline ${c.name}`), calls: calls[c.name] })
     }
+    // A refresh cannot run as a fixed event (each answer spends its challenge): 200 of them, each
+    // asked (403) then answered, timed one call at a time, and a bound page view between, timed the same way
+    let timings: { challengeMs: number, answerMs: number, pageMs: number }[] = []
+    let refreshEvent = (headers: Record<string, string>) => withHeaders(event({ method: 'POST', path: '/sessions/bind/refresh', cookie: boundCookies }), { 'sec-secure-session-id': boundId, ...headers })
+    for (let n = 0; n < 200; n++) {
+      let started = performance.now()
+      let asked = await lambda.call(bundle.ours('post-sessions-bind-refresh'), refreshEvent({}))
+      let challenged = performance.now()
+      let answer = key.refresh(challengeOf(String(asked.headers?.['secure-session-challenge']))?.challenge ?? '')
+      let signed = performance.now()
+      let answered = await lambda.call(bundle.ours('post-sessions-bind-refresh'), refreshEvent({ 'secure-session-response': answer }))
+      let done = performance.now()
+      if (answered.statusCode !== 200) throw new Error(`refresh answered ${answered.statusCode}`)
+      await lambda.call(bundle.ours('get-index'), event({ cookie: boundCookies }))
+      timings.push({ challengeMs: challenged - started, answerMs: done - signed, pageMs: performance.now() - done })
+    }
+    let median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
+    refreshes.push({ mode, challengeMs: median(timings.map(x => x.challengeMs)), answerMs: median(timings.map(x => x.answerMs)), pageMs: median(timings.map(x => x.pageMs)) })
     lambda.close()
   }
 }
@@ -176,6 +211,7 @@ writeFileSync(`${root}bench/.build/empty.cjs`, '')
 let coldBundles: Record<string, string> = { 'architect-functions.cjs': `${root}.build/http/get-index/architect-functions.cjs`, 'an empty file': `${root}bench/.build/empty.cjs` }
 for (let route of ROUTES) Object.assign(coldBundles, { [`ours ${route}`]: bundle.ours(route), [`one file ${route}`]: oneFile(route), [`baseline ${route}`]: bundle.baseline(route) })
 for (let route of PASSKEY_ROUTES) coldBundles[`ours ${route}`] = bundle.ours(route)
+coldBundles['ours post-sessions-bind-refresh'] = bundle.ours('post-sessions-bind-refresh')
 let cold = coldStarts(coldBundles, coldEnv)
 let coldOf = (name: string) => cold.find(c => c.name === name) ?? cold[0]
 let contents = {
@@ -239,6 +275,18 @@ let lines = [
   '| operation | node:crypto µs | jose µs | jose / node:crypto |',
   '|---|---|---|---|',
   ...crypto.map(c => `| ${c.name} | ${c.oursUs.toFixed(1)} | ${c.joseUs.toFixed(1)} | ${(c.joseUs / c.oursUs).toFixed(1)}× |`),
+  '',
+  '## Device-bound sessions (DBSC)',
+  '',
+  `A bound session's page view checks one MAC more than an unbound one's: warm GET / signed in and bound runs at ${rows.filter(r => r.case.startsWith('GET / signed in, bound')).map(r => `${(r.ours.perSecond / (rows.find(u => u.mode === r.mode && u.case.startsWith('GET / signed in (')) ?? r).ours.perSecond).toFixed(2)}× the throughput of signed in and unbound (${r.mode} mode)`).join(', ')}.`,
+  '',
+  'A refresh, warm, in the same worker, timed call by call from the orchestrator (so each figure includes the same message round trip), median of 200: the challenge (`403`), the signed answer (`200`, spending the challenge: one PutItem), and a bound GET / between them for scale.',
+  '',
+  '| mode | refresh: challenge ms | refresh: answer ms | GET / bound ms | answer / GET / |',
+  '|---|---|---|---|---|',
+  ...refreshes.map(r => `| ${r.mode} | ${ms(r.challengeMs)} | ${ms(r.answerMs)} | ${ms(r.pageMs)} | ${(r.answerMs / r.pageMs).toFixed(1)}× |`),
+  '',
+  `Cold start of the refresh route (cookie mode, as above): ${ms(coldOf('ours post-sessions-bind-refresh').wallMs)} ms wall − bare, ${ms(coldOf('ours post-sessions-bind-refresh').requireMs)} ms require(), against ${ms(coldOf('ours get-index').requireMs)} ms for GET /; ${(coldOf('ours post-sessions-bind-refresh').bytes / 1024).toFixed(1)} KB.`,
   '',
   '## Cookie size',
   '',

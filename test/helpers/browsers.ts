@@ -37,8 +37,9 @@ export function howToInstall (engine: Engine): string {
 // Root in CI needs --no-sandbox; the rest stop Chromium calling home (this machine has no internet)
 const CHROMIUM_ARGS = [ '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync' ]
 
-export function launch (engine: Engine, executablePath: string): Promise<Browser> {
+/** `chromiumArgs`: switches for Chromium beyond the usual ones (Firefox takes none) */
+export function launch (engine: Engine, executablePath: string, chromiumArgs: string[] = []): Promise<Browser> {
   return engine === 'firefox'
     ? puppeteer.launch({ browser: 'firefox', executablePath, headless: true })
-    : puppeteer.launch({ browser: 'chrome', executablePath, headless: true, args: CHROMIUM_ARGS })
+    : puppeteer.launch({ browser: 'chrome', executablePath, headless: true, args: [ ...CHROMIUM_ARGS, ...chromiumArgs ] })
 }

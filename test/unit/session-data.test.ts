@@ -98,10 +98,14 @@ test('a schema without defaults names every field that lacks one', t => {
 
 test('the wrapper\'s own fields are read with care: each of the right type, or its fallback', t => {
   let meta = (record: Record<string, unknown>) => splitRecord({ _renewed: 1000, ...record }).meta
-  t.deepEqual(meta({ _since: 500, _flash: 'hi', _host: true, _aud: 'app/production', _ends: 2000, _owner: 'ada', _handle: 'h', _forget: true }),
-    { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production', ends: 2000, owner: 'ada', handle: 'h', forget: true })
-  let none = { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null, owner: null, handle: null, forget: false }
-  t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7, _ends: '2000', _owner: 1, _handle: [], _forget: 'yes' }), none, 'a wrong type falls back: since to the last renewal, the rest to none')
+  let bound = { id: 'h', x: 'x-coordinate', y: 'y-coordinate' }
+  t.deepEqual(meta({ _since: 500, _flash: 'hi', _host: true, _aud: 'app/production', _ends: 2000, _owner: 'ada', _handle: 'h', _forget: true, _bound: bound }),
+    { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production', ends: 2000, owner: 'ada', handle: 'h', forget: true, bound }, 'each of the right type, as written')
+  let none = { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null, owner: null, handle: null, forget: false, bound: null }
+  t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7, _ends: '2000', _owner: 1, _handle: [], _forget: 'yes', _bound: 'bound' }), none, 'a wrong type falls back: since to the last renewal, the rest to none')
+  for (let shape of [ { id: 'h', x: 'x' }, { id: 'h', x: 'x', y: 7 }, { id: 'h', x: 'x', y: 'not base64url!' }, [ 'h', 'x', 'y' ], null ]) {
+    t.equal(meta({ _bound: shape }).bound, null, `a _bound of another shape is no binding: ${JSON.stringify(shape)}`)
+  }
   t.deepEqual(meta({}), none, 'a session plain arc.http() wrote has none of them')
   t.deepEqual(splitRecord({ _renewed: 1, _aud: 'x', _ends: 5, _owner: 'a', _handle: 'h', _forget: true, count: 2 }).fields, { count: 2 }, 'and they are not the app\'s fields')
   t.end()
