@@ -3,7 +3,8 @@
 // and built handlers in a warm Lambda where time must move.
 import test from 'tape'
 import { start, end, devSecret } from '../helpers/sandbox.ts'
-import { visitor, JSON_HEADERS, type Reply, type Visitor } from '../helpers/browser-like.ts'
+import { cookieValue, visitor, JSON_HEADERS, type Reply, type Visitor } from '../helpers/browser-like.ts'
+import { readLogLines } from '../helpers/log-lines.ts'
 import { askOver, authenticator, EVENT_ORIGIN, SANDBOX_ORIGIN, uniqueName } from '../helpers/passkeys.ts'
 import type { CreationOptions } from '../helpers/authenticator.ts'
 import { challengeOf, dbscClient, registrationOf, type DbscClient } from '../helpers/dbsc-client.ts'
@@ -81,7 +82,11 @@ test('binding: the proof of a new key answers 200 with the session configuration
   t.deepEqual(listed.filter(s => s.current).map(s => s.bound), [ true ], '"Your sessions" says this one is bound to its device')
 
   let thief = visitor(browser.cookie)
+  let logs = readLogLines()
   let seen = await state(thief)
+  logs.stop()
+  let unbound = logs.lines().filter(line => line.includes('"event":"session.unbound"'))
+  t.ok(unbound.length === 1 && unbound[0].includes(`"handle":"${id}"`) && !unbound[0].includes(cookieValue(browser.cookie).slice(0, 20)), 'the wrapper logs session.unbound, a warning, with the session\'s handle and no cookie')
   t.deepEqual([ seen.user, seen.count ], [ null, 0 ], 'the session cookie alone: answered as a new visitor (no user, no count)')
   let counted = await thief.post('/count', { by: 50 }, JSON_HEADERS)
   t.deepEqual([ counted.status, counted.setCookie ], [ 200, null ], 'a count sent with it alone: answered, with no cookie')

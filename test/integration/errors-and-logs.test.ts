@@ -103,7 +103,7 @@ test('session.storage tells a handler what the browser holds: nothing for a cook
   let { withSession } = await import('../../src/shared/session.ts')
   let { AppSession } = await import('../../src/shared/app.ts')
   let showing = withSession(AppSession, async (_event, session) => ({ statusCode: 200, body: JSON.stringify(session.storage) }))
-  let none = { cookieName: '_idx', cookieBytes: 0, rowId: null, expiresAt: null, handle: null }
+  let none = { cookieName: '_idx', cookieBytes: 0, rowId: null, expiresAt: null, handle: null, bound: null }
   t.deepEqual(bodyOf(await showing(event({}))), none, 'no cookie')
   t.deepEqual(bodyOf(await showing(event({ cookie: `_idx=${'x'.repeat(120)}` }))), none, 'a forged cookie: no bytes counted, as if none was sent')
   let cookie = setCookieOf(await (await inProcess('post-count'))(event({ method: 'POST', path: '/count', json: { by: 1 } }))) ?? ''

@@ -188,7 +188,7 @@ test('keep me signed in: a cookie with Max-Age when chosen, a browser-session co
 
 test('hostile bodies to the session and passkey routes, signed in or not: a 4xx with a message, never a 5xx', async t => {
   let { device } = await account()
-  let routes = [ '/sessions/end', '/logout/others', '/logout/everywhere', '/passkeys/register/options', '/passkeys/register', '/passkeys/login/options', '/passkeys/login', '/passkeys/verify/options', '/passkeys/verify', '/passkeys/rename', '/passkeys/remove', '/recover', '/recover/new' ]
+  let routes = [ '/sessions/end', '/logout/others', '/logout/everywhere', '/passkeys/register/options', '/passkeys/register', '/passkeys/login/options', '/passkeys/login', '/passkeys/verify/options', '/passkeys/verify', '/passkeys/rename', '/passkeys/remove', '/recover', '/recover/new', '/sessions/bind', '/sessions/bind/refresh' ]
   let bodies: [string, string, string][] = [
     [ 'invalid JSON', '{"handle":', 'application/json' ],
     [ 'JSON null', 'null', 'application/json' ],
