@@ -2,10 +2,10 @@
 // both modes: over HTTP against Sandbox with a software DBSC client (test/helpers/dbsc-client.ts),
 // and built handlers in a warm Lambda where time must move.
 import test from 'tape'
-import { start, end, devSecret } from '../helpers/sandbox.ts'
+import { start, end, devSecret, mode } from '../helpers/sandbox.ts'
 import { cookieValue, visitor, JSON_HEADERS, type Reply, type Visitor } from '../helpers/browser-like.ts'
 import { readLogLines } from '../helpers/log-lines.ts'
-import { askOver, authenticator, EVENT_ORIGIN, SANDBOX_ORIGIN, uniqueName } from '../helpers/passkeys.ts'
+import { askOver, authenticator, EVENT_ORIGIN, SANDBOX_ORIGIN, signIn, uniqueName } from '../helpers/passkeys.ts'
 import type { CreationOptions } from '../helpers/authenticator.ts'
 import { challengeOf, dbscClient, registrationOf, type DbscClient } from '../helpers/dbsc-client.ts'
 import { event, cookiesSetBy } from '../helpers/lambda.ts'
@@ -154,6 +154,19 @@ test('ending a bound session ends its binding: sign-out clears the bound cookie,
   t.equal(boundSetBy(out), '', 'sign-out clears the bound cookie')
   let after = await refreshWith(browser, id, key.refresh('anything'))
   t.deepEqual([ after.status, after.json() ], [ 200, { continue: false } ], 'a refresh afterwards: {"continue": false}')
+})
+
+test('ending a bound session from another device ends its binding: its cookies open nothing, and a refresh is told to stop', async t => {
+  let bound = await boundBrowser()
+  let other = visitor()
+  t.equal((await signIn(askOver(other), bound.device)).status, 200, 'the account signs in on another device')
+  let ended = mode === 'table'
+    ? await other.post('/sessions/end', { handle: bound.id }, JSON_HEADERS)
+    : await other.post('/logout/everywhere', {}, JSON_HEADERS)
+  t.equal(ended.status, 200, mode === 'table' ? 'which ends the bound session ("end this one")' : 'which signs out everywhere (cookie mode cannot end one alone)')
+  t.equal((await state(bound.browser, bound.cookie)).user, null, 'the bound session is signed out, bound cookie and all')
+  let asked = await refreshWith(bound.browser, bound.id)
+  t.deepEqual([ asked.status, asked.json(), asked.headers.get('secure-session-challenge') ], [ 200, { continue: false }, null ], 'its refresh: {"continue": false}, and no challenge')
 })
 
 test('hostile headers to both routes: a 4xx with a message, never a 5xx', async t => {
