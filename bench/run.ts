@@ -278,7 +278,7 @@ let lines = [
   '',
   '## Device-bound sessions (DBSC)',
   '',
-  `A bound session's page view checks one MAC more than an unbound one's: warm GET / signed in and bound runs at ${rows.filter(r => r.case.startsWith('GET / signed in, bound')).map(r => `${(r.ours.perSecond / (rows.find(u => u.mode === r.mode && u.case.startsWith('GET / signed in (')) ?? r).ours.perSecond).toFixed(2)}× the throughput of signed in and unbound (${r.mode} mode)`).join(', ')}.`,
+  `A bound session's page view also checks its bound cookie (one MAC the first time a warm Lambda sees it, a lookup after), and its cookie carries the device's public key: warm GET / signed in and bound runs at ${rows.filter(r => r.case.startsWith('GET / signed in, bound')).map(r => `${(r.ours.perSecond / (rows.find(u => u.mode === r.mode && u.case.startsWith('GET / signed in (')) ?? r).ours.perSecond).toFixed(2)}× the throughput of signed in and unbound (${r.mode} mode)`).join(', ')}.`,
   '',
   'A refresh, warm, in the same worker, timed call by call from the orchestrator (so each figure includes the same message round trip), median of 200: the challenge (`403`), the signed answer (`200`, spending the challenge: one PutItem), and a bound GET / between them for scale.',
   '',

@@ -11,6 +11,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
 import type { Settings } from './config.ts'
+import { recent } from './recent.ts'
 
 /** The public half of the key a bound session's browser holds: an EC P-256 key's coordinates (base64url) */
 export interface BindingKey {
@@ -27,17 +28,24 @@ export interface Bound extends BindingKey {
 const CHALLENGE_MS = 5 * 60 * 1000
 
 // One key for every MAC here, derived from the secret: a bound cookie's MAC is never a table-mode
-// cookie's signature, nor a challenge's
-const keys = new WeakMap<Settings, Buffer>()
-function keyOf (settings: Settings): Buffer {
-  let key = keys.get(settings)
-  if (!key) {
-    key = createHmac('sha256', settings.secret).update('device-bound sessions').digest()
-    keys.set(settings, key)
-  }
-  return key
+// cookie's signature, nor a challenge's. And the bound cookies found valid: a warm Lambda sees the
+// same one on every request of a session until its next refresh, so only the first pays for the
+// MAC (bounded, as everything a warm Lambda keeps)
+interface Keyed {
+  key: Buffer
+  verified: ReturnType<typeof recent<string, true>>
 }
-const mac = (settings: Settings, text: string) => createHmac('sha256', keyOf(settings)).update(text).digest('base64url')
+const keyed = new WeakMap<Settings, Keyed>()
+function keyedBy (settings: Settings): Keyed {
+  let found = keyed.get(settings)
+  if (!found) {
+    found = { key: createHmac('sha256', settings.secret).update('device-bound sessions').digest(), verified: recent(VERIFIED_KEPT) }
+    keyed.set(settings, found)
+  }
+  return found
+}
+const VERIFIED_KEPT = 1000
+const mac = (settings: Settings, text: string) => createHmac('sha256', keyedBy(settings).key).update(text).digest('base64url')
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 
 /** The bound cookie's name: `__Host-bound` once deployed (only this host can set it), `_bound` locally */
@@ -52,9 +60,15 @@ export function boundValue (settings: Settings, id: string, expires: number): st
 export function hasBoundCookie (event: Event, settings: Settings, id: string, now: number): boolean {
   let name = `${boundCookieName(settings)}=`
   let pairs = (event.cookies ?? (event.headers.cookie ?? '').split(';')).map(pair => pair.trim()).filter(pair => pair.startsWith(name))
+  let { verified } = keyedBy(settings)
   return pairs.some(pair => {
-    let [ expires, tag ] = pair.slice(name.length).split('.')
-    return /^\d{13}$/.test(expires) && Number(expires) > now && tag !== undefined && same(tag, mac(settings, `bound|${id}|${expires}`))
+    let value = pair.slice(name.length)
+    let [ expires, tag ] = value.split('.')
+    if (!/^\d{13}$/.test(expires) || Number(expires) <= now || tag === undefined) return false
+    if (verified.get(`${id} ${value}`)) return true
+    let valid = same(tag, mac(settings, `bound|${id}|${expires}`))
+    if (valid) verified.set(`${id} ${value}`, true)
+    return valid
   })
 }
 
