@@ -87,7 +87,6 @@ let bindingKey = dbscClient()
 let boundId = ''
 let bindingHeaders: Record<string, string> = {}
 async function invited (): Promise<string> {
-  let jar = ''
   let calls = async (route: Route, sent: Event) => {
     let { response } = await lambda.call(route, sent)
     let offer = registrationOf(String(response.headers?.['secure-session-registration'] ?? ''))
@@ -96,10 +95,9 @@ async function invited (): Promise<string> {
   }
   let ask = askHandlers(calls)
   await signUp(ask, authenticator(EVENT_ORIGIN), uniqueName('Binder'))
-  jar = ask.cookie()
   bindingKey = dbscClient()
   bindingHeaders = { 'secure-session-response': bindingKey.register(String((answer as { challenge: string }).challenge)) }
-  return jar
+  return ask.cookie()
 }
 /** A bound session whose bound cookie has lapsed: its session cookie, and the refresh's challenge (asked for already) */
 async function lapsed (): Promise<string> {
