@@ -57,10 +57,10 @@ test(`start Sandbox and ${engine}`, async t => {
 
 test('clicking Count three times, then reloading, shows 3', async t => {
   await page.goto(base)
-  t.equal(await text('#count'), '0')
+  t.equal(await text('#count'), '0', 'the page shows count 0')
   for (let i = 0; i < 3; i++) await submit('#count-button')
   await page.reload()
-  t.equal(await text('#count'), '3')
+  t.equal(await text('#count'), '3', 'after three clicks, count 3')
 })
 
 test('a bad `by` sent through the form shows the error exactly once, and the count is kept', async t => {
@@ -68,7 +68,7 @@ test('a bad `by` sent through the form shows the error exactly once, and the cou
   await page.evaluate('document.querySelector(\'form[action="/count"]\').noValidate = true')
   await page.locator('#by').fill('1000')
   await submit('#count-button')
-  t.equal(await text('[role="alert"]'), '"by" must be a whole number from 1 to 100')
+  t.equal(await text('[role="alert"]'), '"by" must be a whole number from 1 to 100', 'the page shows the error in its alert')
   t.equal(await text('#count'), '3', 'count kept')
   await page.reload()
   t.equal(await page.$('[role="alert"]'), null, 'gone after a reload')

@@ -7,7 +7,14 @@ import type { Handler } from './lambda.ts'
 import type { Route } from './warm-lambda.ts'
 import { modeOf } from '../../src/shared/session/config.ts'
 
+/** The repository, whose files the tests read */
 export const root = new URL('../..', import.meta.url).pathname
+/**
+ * Where Sandbox runs the app and builds it (`.build`): the repository, or under `npm test` the
+ * copy of it that table mode's lane runs in (scripts/test.ts), so that the two modes' Sandboxes run
+ * side by side and never compile into one `.build`
+ */
+export const appDir = process.env.TEST_APP_DIR ? `${process.env.TEST_APP_DIR.replace(/\/$/, '')}/` : root
 export const mode = modeOf(process.env)
 export { base, ports } from './ports.ts'
 
@@ -58,7 +65,7 @@ export async function start (t: Test, env?: Record<string, string>) {
   let settings = JSON.stringify(env ?? null)
   if (running === settings) return t.pass(`Sandbox already running in ${mode} mode, with these settings`)
   await stopSandbox()
-  t.ok(await sandbox.start({ cwd: root, quiet: true, env }), `Sandbox started in ${mode} mode`)
+  t.ok(await sandbox.start({ cwd: appDir, quiet: true, env }), `Sandbox started in ${mode} mode`)
   running = settings
   // A test added now runs after every test the files have added: the last one of the run ends
   // Sandbox, so the process can exit (tape only closes once it has)

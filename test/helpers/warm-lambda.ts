@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
-import { root } from './sandbox.ts'
+import { appDir } from './sandbox.ts'
 import { sandboxVariable } from './ports.ts'
 
 export type Route = 'get-index' | 'post-count' | 'post-cart' | 'post-logout'
@@ -58,7 +58,7 @@ export function warmLambda (env: Record<string, string>): WarmLambda {
   let child = spawn(process.execPath, [ '-e', CHILD ], {
     env: {
       PATH: process.env.PATH,
-      BUILD_DIR: `${root}.build/http`,
+      BUILD_DIR: `${appDir}.build/http`,
       TIMEOUT_MS: String(TIMEOUT_MS),
       // Under mutation testing (npm run test:mutation), the mutant to activate in the built handlers
       ...(process.env.__STRYKER_ACTIVE_MUTANT__ ? { __STRYKER_ACTIVE_MUTANT__: process.env.__STRYKER_ACTIVE_MUTANT__ } : {}),

@@ -13,15 +13,15 @@ test('start Sandbox', start)
 test('a new visitor sees count 0, gets no cookie, and costs no table row', async t => {
   let rowsBefore = mode === 'table' ? (await allRows()).length : 0
   let res = await visitor().get('/', JSON_HEADERS)
-  t.equal(res.status, 200)
-  t.deepEqual(res.json(), { mode, count: 0, user: null, cart: [], flash: null })
+  t.equal(res.status, 200, 'GET / answers 200')
+  t.deepEqual(res.json(), { mode, count: 0, user: null, cart: [], flash: null }, 'a new visitor\'s state: count 0, signed out, an empty cart, no flash')
   t.equal(res.setCookie, null, 'no Set-Cookie')
   if (mode === 'table') t.equal((await allRows()).length, rowsBefore, 'no row written')
 })
 
 test('the page shows the count, the mode and a form that posts to /count', async t => {
   let res = await visitor().get('/')
-  t.equal(res.status, 200)
+  t.equal(res.status, 200, 'GET / answers 200')
   t.match(res.headers.get('content-type') ?? '', /text\/html/, 'an HTML page')
   t.match(res.text, /<p class="count" id="count">0<\/p>/, 'count 0')
   t.match(res.text, new RegExp(`${mode === 'cookie' ? 'Cookie' : 'Table'} mode`), 'names the mode')
@@ -44,10 +44,10 @@ test('the page says where the session lives: the cookie, its size as sent, when 
 test('POST /count from a form redirects to / with a session cookie, and the next GET shows it', async t => {
   let browser = visitor()
   let res = await browser.post('/count', '')
-  t.equal(res.status, 302)
-  t.equal(res.headers.get('location'), '/')
+  t.equal(res.status, 302, 'a form post answers 302')
+  t.equal(res.headers.get('location'), '/', 'back to the page')
   t.match(res.setCookie ?? '', /^_idx=[^;]+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/, 'HttpOnly, Lax, 7-day cookie')
-  t.equal(res.headers.get('cache-control'), 'no-store')
+  t.equal(res.headers.get('cache-control'), 'no-store', 'and is never cached')
   let page = await browser.get('/')
   t.match(page.text, /<p class="count" id="count">1<\/p>/, 'the next page shows count 1')
 })
@@ -56,8 +56,8 @@ test('POST /count adds `by`, from a form or from JSON', async t => {
   let browser = visitor()
   await browser.post('/count', 'by=5')
   let res = await browser.post('/count', { by: 37 }, JSON_HEADERS)
-  t.equal(res.status, 200)
-  t.equal(res.json().count, 42)
+  t.equal(res.status, 200, 'POST /count answers 200')
+  t.equal(res.json().count, 42, 'with the count added')
   await browser.post('/count', { by: '8' }, JSON_HEADERS)
   t.equal((await browser.get('/', JSON_HEADERS)).json().count, 50, 'a number in a JSON string counts too, and the count is kept')
 })
@@ -68,7 +68,7 @@ test('a bad `by` gets a 400 for JSON clients and the count is kept', async t => 
   for (let by of [ 0, 101, -1, 2.5, '', 'abc', '1e1', null, true, [ 1 ], { n: 1 } ]) {
     let res = await browser.post('/count', { by }, JSON_HEADERS)
     t.equal(res.status, 400, `by=${JSON.stringify(by)} is refused`)
-    t.match(res.json<{ error: string }>().error, /"by" must be a whole number from 1 to 100/)
+    t.match(res.json<{ error: string }>().error, /"by" must be a whole number from 1 to 100/, 'a bad by is told what is allowed')
   }
   t.equal((await browser.get('/', JSON_HEADERS)).json().count, 3, 'count unchanged')
 })
@@ -94,8 +94,8 @@ test('a bad `by` from a form redirects to / and the page shows the error exactly
   let browser = visitor()
   await browser.post('/count', 'by=2')
   let res = await browser.post('/count', 'by=1000')
-  t.equal(res.status, 302)
-  t.equal(res.headers.get('location'), '/')
+  t.equal(res.status, 302, 'a form post answers 302')
+  t.equal(res.headers.get('location'), '/', 'back to the page')
   let first = await browser.get('/')
   t.match(first.text, /<p class="flash" role="alert">&quot;by&quot; must be a whole number from 1 to 100<\/p>/, 'error shown')
   t.match(first.text, /id="count">2</, 'count kept')
@@ -109,7 +109,7 @@ test('plain arc.http.session.read opens the cookie this app writes', async t => 
   process.env.ARC_APP_SECRET = await devSecret()
   process.env.ARC_SESSION_TABLE_NAME = mode === 'cookie' ? 'jwe' : 'session'
   let session: Record<string, unknown> = await arc.http.session.read({ headers: { cookie: browser.cookie } } as never)
-  t.equal(session.count, 9)
+  t.equal(session.count, 9, 'plain Architect reads count 9')
 })
 
 test('a session plain arc.http() wrote carries over, so an app can adopt the wrapper without signing anyone out', async t => {
@@ -122,7 +122,7 @@ test('a session plain arc.http() wrote carries over, so an app can adopt the wra
   t.equal((await browser.get('/', JSON_HEADERS)).json().count, 6, 'read')
   let res = await browser.post('/count', { by: 1 }, JSON_HEADERS)
   t.equal(res.status, 200, 'and written again')
-  t.equal((await browser.get('/', JSON_HEADERS)).json().count, 7)
+  t.equal((await browser.get('/', JSON_HEADERS)).json().count, 7, 'count 7')
 })
 
 if (mode === 'cookie') {
@@ -134,7 +134,7 @@ if (mode === 'cookie') {
     let token = cookieValue(browser.cookie)
     t.equal(token.split('.').length, 5, 'five JWE segments')
     let header: unknown = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())
-    t.deepEqual(header, { alg: 'dir', enc: 'A256GCM' })
+    t.deepEqual(header, { alg: 'dir', enc: 'A256GCM' }, 'the cookie is sealed with dir and A256GCM')
     let opened = jwt.parse(token).verify(Buffer.from((await devSecret()).slice(0, 32)).toString('base64'))
     t.equal(opened.payload?.count, 2, 'sealed with the first 32 characters of ARC_APP_SECRET')
     t.deepEqual(Object.keys(opened.payload ?? {}).sort(), [ '_aud', '_renewed', '_since', 'cart', 'count', 'iat', 'user' ],

@@ -3,7 +3,7 @@
 // and built handlers in a warm Lambda where time must move.
 import test from 'tape'
 import { readFileSync } from 'node:fs'
-import { start, end, devSecret, mode, root } from '../helpers/sandbox.ts'
+import { start, end, devSecret, mode, appDir } from '../helpers/sandbox.ts'
 import { cookieValue, visitor, JSON_HEADERS, type Reply, type Visitor } from '../helpers/browser-like.ts'
 import { readLogLines } from '../helpers/log-lines.ts'
 import { askOver, authenticator, EVENT_ORIGIN, SANDBOX_ORIGIN, signIn, uniqueName } from '../helpers/passkeys.ts'
@@ -187,7 +187,7 @@ test('hostile headers to both routes: a 4xx with a message, never a 5xx', async 
 })
 
 test('the JWT checks are bundled by the two binding routes alone: GET / and POST /count check the bound cookie\'s MAC and nothing more', async t => {
-  let holds = (route: string) => readFileSync(`${root}.build/http/${route}/index.js`, 'utf8').includes('dbsc+jwt')
+  let holds = (route: string) => readFileSync(`${appDir}.build/http/${route}/index.js`, 'utf8').includes('dbsc+jwt')
   t.deepEqual([ 'get-index', 'post-count', 'post-passkeys-login', 'post-sessions-bind', 'post-sessions-bind-refresh' ].map(holds), [ false, false, false, true, true ], 'as Sandbox built them')
 })
 

@@ -32,7 +32,7 @@ for (let [ stage, secure ] of [ [ 'testing', false ], [ 'staging', true ], [ 'pr
 test('production refuses to run with a public secret: a generic 500 page, no details', async t => {
   let lambda = warmLambda(sandboxEnv({ ARC_ENV: 'production', ARC_APP_SECRET: '12345678901234567890123456789012' }))
   let { response } = await lambda.call('get-index', event({}))
-  t.equal(response.statusCode, 500)
+  t.equal(response.statusCode, 500, 'a 500')
   t.match(String(response.body), /Something went wrong on our side/, 'a generic page')
   t.doesNotMatch(String(response.body), /ARC_APP_SECRET|at .*\.js/, 'no secret names or stack traces in the page')
   t.equal(response.headers?.['strict-transport-security'], 'max-age=31536000', 'still a production answer: HSTS')
@@ -43,7 +43,7 @@ test('production refuses to run with a public secret: a generic 500 page, no det
 test('refused settings in testing: the same page, without HSTS, which would pin localhost to HTTPS', async t => {
   let lambda = warmLambda(sandboxEnv({ ARC_APP_SECRET: 'too short' }))
   let { response } = await lambda.call('get-index', event({}))
-  t.equal(response.statusCode, 500)
+  t.equal(response.statusCode, 500, 'a 500')
   t.match(String(response.body), /<h1>Something went wrong on our side<\/h1>/, 'the generic page')
   t.equal(response.headers?.['strict-transport-security'], undefined, 'no HSTS')
   lambda.close()

@@ -152,7 +152,7 @@ test('a handler that throws answers a generic 500, and the log names the route a
 test('a request with neither a Lambda nor an API Gateway request id is logged as `local`', async t => {
   let request = event({ method: 'GET', path: '/' })
   let log = await logOf(() => failing({ ...request, requestContext: { ...request.requestContext, requestId: '' } }))
-  t.equal((JSON.parse(log) as Record<string, string>).requestId, 'local')
+  t.equal((JSON.parse(log) as Record<string, string>).requestId, 'local', 'the log line carries the request id')
 })
 
 test('a stored session that fails the schema: one log line naming the fields, never their values', async t => {

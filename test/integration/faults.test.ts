@@ -34,7 +34,7 @@ for (let fault of [ 'refuse', 'hang' ] as const) {
     }
     else {
       t.equal(response.statusCode, 200, 'cookie mode: unaffected')
-      t.equal(bodyOf(response).count, 7)
+      t.equal(bodyOf(response).count, 7, 'with its count')
     }
     let write = await lambda.call('post-count', event({ method: 'POST', path: '/count', cookie, json: { by: 1 } }))
     t.equal(write.response.statusCode, mode === 'table' ? 503 : 200, 'a write answers the same way')
@@ -44,14 +44,14 @@ for (let fault of [ 'refuse', 'hang' ] as const) {
 test('when DynamoDB comes back, the same warm Lambda works again without a restart', async t => {
   proxy.set('pass')
   let { response } = await lambda.call('get-index', event({ cookie }))
-  t.equal(response.statusCode, 200)
+  t.equal(response.statusCode, 200, 'GET / answers 200 again')
   t.equal(bodyOf(response).count, 7, 'and the session is intact')
 })
 
 test('a visitor without a session never needs DynamoDB, even while it is down', async t => {
   proxy.set('refuse')
   let { response } = await lambda.call('get-index', event({}))
-  t.equal(response.statusCode, 200)
+  t.equal(response.statusCode, 200, 'GET / without a cookie answers 200')
   proxy.set('pass')
 })
 
@@ -59,7 +59,7 @@ if (mode === 'table') {
   test('table mode: a session table that does not exist gives a 503, not a crash', async t => {
     let missing = warmLambda(sandboxEnv({ ARC_APP_SECRET: await devSecret(), ARC_SESSION_TABLE_NAME: 'no-such-table' }))
     let { response } = await missing.call('post-count', event({ method: 'POST', path: '/count', json: { by: 1 } }))
-    t.equal(response.statusCode, 503)
+    t.equal(response.statusCode, 503, 'a 503')
     missing.close()
   })
 }

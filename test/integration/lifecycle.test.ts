@@ -59,7 +59,7 @@ test('a read a day and a minute after the last write renews the session', async 
   let cookie = await countOnce(t0)
   let read = t0 + DAY + 60_000
   let res = await at(read, () => getIndex(event({ cookie })))
-  t.equal(bodyOf(res).count, 1)
+  t.equal(bodyOf(res).count, 1, 'the session is read, count 1')
   let renewed = setCookieOf(res)
   t.ok(renewed, 'a fresh cookie is sent')
   if (mode === 'table') {

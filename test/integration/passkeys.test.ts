@@ -59,7 +59,7 @@ test('the options are what @simplewebauthn/server makes: a discoverable credenti
   let browser = visitor()
   let name = uniqueName('Grace')
   let register = await browser.post('/passkeys/register/options', { name }, JSON_HEADERS)
-  t.equal(register.status, 200)
+  t.equal(register.status, 200, 'the registration answers 200')
   let options = register.json<{ rp: { id: string, name: string }, user: { id: string, name: string }, challenge: string, authenticatorSelection: Record<string, unknown>, attestation: string, timeout: number }>()
   t.equal(options.rp.id, 'localhost', 'rp.id: the host\'s name')
   t.equal(options.user.name, name, 'user.name: the name')
@@ -94,7 +94,7 @@ test('a name is unique whatever its case, checked at the options and enforced by
   let { name } = await member()
   let taken = await visitor().post('/passkeys/register/options', { name: name.toUpperCase() }, JSON_HEADERS)
   t.equal(taken.status, 409, 'the same name in capitals: 409 at the options')
-  t.match(taken.json<{ error: string }>().error, /taken/)
+  t.match(taken.json<{ error: string }>().error, /taken/, 'the error says the name is taken')
 
   // Two visitors ask for the same new name before either registers: the write decides
   let fresh = uniqueName('Linus')
@@ -157,7 +157,7 @@ test('a challenge is used once: a replayed answer, or a second answer after a wr
   t.match(String(replay.body.error), /no passkey request/, 'the session has no challenge left')
   let stranger = visitor()
   let elsewhere = await askOver(stranger)('/passkeys/login/options', {})
-  t.equal(elsewhere.status, 200)
+  t.equal(elsewhere.status, 200, 'another visitor gets options of its own')
   t.equal((await askOver(stranger)('/passkeys/login', answer)).status, 401, 'replayed in another session, which has a challenge of its own: 401')
   t.equal(await userOf(stranger), null, 'nobody signed in there')
 

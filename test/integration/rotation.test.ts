@@ -50,7 +50,7 @@ test('a session made with the previous secret still works, and is re-issued unde
 
 test('a session made with a secret the app never had reads as a fresh session', async t => {
   let res = await visitor(await cookieUnder(UNKNOWN_SECRET, 'unknown-row-00000000000')).get('/', JSON_HEADERS)
-  t.equal(res.json().count, 0)
+  t.equal(res.json().count, 0, 'a fresh session: count 0')
 })
 
 test('end Sandbox', end)

@@ -16,12 +16,12 @@ test('signing up with a passkey shows the name; signing out clears it', async t 
   let name = uniqueName('Ada')
   t.equal((await signUpAs(browser, name)).status, 200, 'signed up')
   t.match((await browser.get('/')).text, new RegExp(`Signed in as <strong>${name}</strong>`), 'the page names the user')
-  t.deepEqual((await browser.get('/', JSON_HEADERS)).json().user, { name })
+  t.deepEqual((await browser.get('/', JSON_HEADERS)).json().user, { name }, 'the page shows the signed-in user')
 
   let logout = await browser.post('/logout', '')
-  t.equal(logout.status, 302)
+  t.equal(logout.status, 302, 'sign-out answers 302')
   t.match(logout.setCookie ?? '', /^_idx=; Max-Age=0; Path=\/; HttpOnly; SameSite=Lax$/, 'the cookie is cleared')
-  t.equal(logout.headers.get('cache-control'), 'no-store')
+  t.equal(logout.headers.get('cache-control'), 'no-store', 'and is never cached')
   let after = await browser.get('/', JSON_HEADERS)
   t.equal(after.json().user, null, 'signed out')
 })
@@ -32,7 +32,7 @@ test('signing up keeps the session data, and JSON clients get the new state', as
   await browser.post('/cart', { item: 'tea' }, JSON_HEADERS)
   let name = uniqueName('Grace Hopper')
   let res = await signUpAs(browser, `  ${name} `)
-  t.equal(res.status, 200)
+  t.equal(res.status, 200, 'answered 200')
   t.deepEqual(res.body, { mode, count: 6, user: { name }, cart: [ 'tea' ], flash: null, recoveryCode: res.body.recoveryCode }, 'name trimmed, count and cart kept, and the recovery code shown')
 })
 
@@ -43,7 +43,7 @@ test('a bad name gets a 400 for JSON clients; a form without the page\'s script 
   for (let name of [ '', '   ', 'x'.repeat(41), 'tab\there', 42, '\u3164', '\u115F\u1160', '\u034F', '\u2800', 'admin\uFE0F' ]) {
     let res = await browser.post('/passkeys/register/options', { name }, JSON_HEADERS)
     t.equal(res.status, 400, `${JSON.stringify(name)} is refused`)
-    t.match(res.json<{ error: string }>().error, /1 to 40 printable characters/)
+    t.match(res.json<{ error: string }>().error, /1 to 40 printable characters/, 'the error says what a name may be')
   }
   let form = await browser.post('/passkeys/register/options', 'name=Ada')
   t.equal(form.status, 302, 'the page\'s form, posted without its script: back to the page')
@@ -106,7 +106,7 @@ test('a session that would outgrow the cookie limit is refused, and the stored s
   }
   t.equal(last.status, 413, `item ${added + 1} is refused with 413`)
   t.ok(largestCookie > 0 && largestCookie <= 4096, `the largest Set-Cookie sent was ${largestCookie} bytes, within the 4096 browsers keep`)
-  t.match(last.json<{ error: string }>().error, /too large/)
+  t.match(last.json<{ error: string }>().error, /too large/, 'the error says the session is too large')
   t.equal(last.setCookie, null, 'no cookie is sent for the refused write')
   t.equal((await browser.get('/', JSON_HEADERS)).json<{ cart: string[] }>().cart.length, added, 'the cart is as it was')
 

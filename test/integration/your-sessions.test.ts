@@ -170,7 +170,7 @@ test('keep me signed in: a cookie with Max-Age when chosen, a browser-session co
     let browser = visitor()
     let ask = askAs(browser, CHROME_MAC)
     let options = await ask('/passkeys/login/options', choice)
-    t.equal(options.status, 200)
+    t.equal(options.status, 200, 'the options answer 200')
     let answer = await browser.post('/passkeys/login', device.get(options.body as never), JSON_HEADERS)
     t.equal(answer.status, 200, `${label}: signed in`)
     t.equal(maxAgeOf(answer.setCookie), expected, `${label}: the sign-in's cookie ${expected ? `has Max-Age=${expected}` : 'has no Max-Age'}`)

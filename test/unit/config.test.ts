@@ -22,9 +22,9 @@ function refused (env: Record<string, string | undefined>) {
 }
 
 test('ARC_SESSION_TABLE_NAME picks the mode: jwe or unset is cookie mode, a table name is table mode', t => {
-  t.equal(modeOf({}), 'cookie')
-  t.equal(modeOf({ ARC_SESSION_TABLE_NAME: 'jwe' }), 'cookie')
-  t.equal(modeOf({ ARC_SESSION_TABLE_NAME: 'session' }), 'table')
+  t.equal(modeOf({}), 'cookie', 'no ARC_SESSION_TABLE_NAME: cookie mode')
+  t.equal(modeOf({ ARC_SESSION_TABLE_NAME: 'jwe' }), 'cookie', 'ARC_SESSION_TABLE_NAME=jwe: cookie mode')
+  t.equal(modeOf({ ARC_SESSION_TABLE_NAME: 'session' }), 'table', 'ARC_SESSION_TABLE_NAME=session: table mode')
   t.equal(modeOf({ SESSION_TABLE_NAME: 'session' }), 'table', 'SESSION_TABLE_NAME, the guide\'s name, when the other is unset')
   t.end()
 })
@@ -38,7 +38,7 @@ test('one mode variable saying jwe and the other naming a table stops the functi
   }
   t.match(String(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' })), /Locally, keep both out of prefs\.arc and \.env, and pick the mode with the start command: npm start \(cookie mode\) or npm run start:table \(table mode\)$/, 'locally: the files, and the start command (which may be where the value came from)')
   t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'arc-sessions-staging-session' }), null, 'two table names agree on the mode')
-  t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'jwe' }), null)
+  t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'jwe', SESSION_TABLE_NAME: 'jwe' }), null, 'both names saying jwe: no conflict')
   t.end()
 })
 
@@ -63,35 +63,35 @@ test('a deployed stage refuses a missing, short or public ARC_APP_SECRET, and sa
 })
 
 test('every stage refuses a secret whose first 32 characters are not ASCII, since cookie mode keys AES with their bytes', t => {
-  t.match(refused({ ARC_ENV: 'testing', ARC_APP_SECRET: 'ü'.repeat(40) }), /printable ASCII/)
+  t.match(refused({ ARC_ENV: 'testing', ARC_APP_SECRET: 'ü'.repeat(40) }), /printable ASCII/, 'a secret of non-ASCII characters is refused as not printable ASCII')
   t.end()
 })
 
 test('a public ARC_APP_SECRET_PREVIOUS is refused too, because it would still open sessions', t => {
   let problem = refused({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG, ARC_APP_SECRET_PREVIOUS: PUBLIC_SECRETS[0] })
-  t.match(problem, /ARC_APP_SECRET_PREVIOUS is a public value.*Remove it with: npm run setup:env -- production --end-rotation, then deploy again$/)
+  t.match(problem, /ARC_APP_SECRET_PREVIOUS is a public value.*Remove it with: npm run setup:env -- production --end-rotation, then deploy again$/, 'a previous secret in the public repository is refused, with the command that removes it')
   t.end()
 })
 
 test('testing accepts the dev secret from prefs.arc and names the cookie _idx, usable over http://localhost', t => {
   let local = accepted({ ARC_ENV: 'testing', ARC_APP_SECRET: PUBLIC_SECRETS[1] })
-  t.deepEqual(local.cookie, { name: '_idx', sameSite: 'lax', domain: null, secure: false })
-  t.equal(local.deployed, false)
+  t.deepEqual(local.cookie, { name: '_idx', sameSite: 'lax', domain: null, secure: false }, 'locally the cookie is _idx, Lax, host-only, not Secure')
+  t.equal(local.deployed, false, 'locally nothing counts as deployed')
   let deployed = accepted({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG })
   t.deepEqual(deployed.cookie, { name: '__Host-idx', sameSite: 'lax', domain: null, secure: true }, 'deployed: __Host-idx, Secure')
   t.end()
 })
 
 test('even locally, a secret under 32 characters is refused', t => {
-  t.match(refused({ ARC_ENV: 'testing', ARC_APP_SECRET: 'short' }), /at least 32 characters/)
+  t.match(refused({ ARC_ENV: 'testing', ARC_APP_SECRET: 'short' }), /at least 32 characters/, 'a short secret is refused even locally')
   t.end()
 })
 
 test('session lifetimes default to 7 idle days and 30 days after sign-in, and must be whole seconds', t => {
   let standard = accepted({ ARC_APP_SECRET: STRONG })
-  t.deepEqual([ standard.idleSeconds, standard.absoluteSeconds ], [ 604800, 2592000 ])
+  t.deepEqual([ standard.idleSeconds, standard.absoluteSeconds ], [ 604800, 2592000 ], 'by default: idle a week, absolute 30 days')
   let custom = accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_TTL: '3600', SESSION_ABSOLUTE_TTL: '86400' })
-  t.deepEqual([ custom.idleSeconds, custom.absoluteSeconds ], [ 3600, 86400 ])
+  t.deepEqual([ custom.idleSeconds, custom.absoluteSeconds ], [ 3600, 86400 ], 'both lifetimes follow their settings')
   for (let bad of [ '7 days', '0', '-60', '1.5', '1e400' ]) {
     t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_TTL: bad }), new RegExp(`ARC_SESSION_TTL must be a whole number of seconds, got "${bad}"`), `ARC_SESSION_TTL=${bad}`)
     t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_ABSOLUTE_TTL: bad }), /SESSION_ABSOLUTE_TTL must be a whole number of seconds/, `SESSION_ABSOLUTE_TTL=${bad}`)
@@ -102,13 +102,13 @@ test('session lifetimes default to 7 idle days and 30 days after sign-in, and mu
 })
 
 test('cookie mode rereads an owner\'s "signed out before" time once a minute, or as SESSION_REVOCATION_CHECK_SECONDS says', t => {
-  t.equal(accepted({ ARC_APP_SECRET: STRONG }).revocationCheckSeconds, 60)
-  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_REVOCATION_CHECK_SECONDS: '5' }).revocationCheckSeconds, 5)
+  t.equal(accepted({ ARC_APP_SECRET: STRONG }).revocationCheckSeconds, 60, 'the revocation check is read once a minute by default')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_REVOCATION_CHECK_SECONDS: '5' }).revocationCheckSeconds, 5, 'SESSION_REVOCATION_CHECK_SECONDS sets it')
   t.end()
 })
 
 test('a device-bound session\'s bound cookie lives 600 s, or SESSION_BOUND_SECONDS: from 5 to the idle limit', t => {
-  t.equal(accepted({ ARC_APP_SECRET: STRONG }).boundSeconds, 600)
+  t.equal(accepted({ ARC_APP_SECRET: STRONG }).boundSeconds, 600, 'a bound cookie lives 600 s by default')
   t.deepEqual([ '5', '604800' ].map(value => accepted({ ARC_APP_SECRET: STRONG, SESSION_BOUND_SECONDS: value }).boundSeconds), [ 5, 604800 ], 'the bounds themselves are allowed')
   t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_BOUND_SECONDS: '4' }), /SESSION_BOUND_SECONDS must be from 5 to the idle limit \(604800\), got 4/, 'below 5: refused')
   t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_BOUND_SECONDS: '3601', ARC_SESSION_TTL: '3600' }), /SESSION_BOUND_SECONDS must be from 5 to the idle limit \(3600\), got 3601/, 'above the idle limit: refused')
@@ -119,32 +119,32 @@ test('a device-bound session\'s bound cookie lives 600 s, or SESSION_BOUND_SECON
 // ---- Architect's own session settings --------------------------------------------------------
 
 test('SESSION_TTL is the idle limit when ARC_SESSION_TTL is unset, as in Architect', t => {
-  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TTL: '1800' }).idleSeconds, 1800)
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TTL: '1800' }).idleSeconds, 1800, 'SESSION_TTL, Architect\'s own name, sets the idle limit')
   t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TTL: '1800', ARC_SESSION_TTL: '900' }).idleSeconds, 900, 'ARC_SESSION_TTL wins')
   t.match(refused({ ARC_APP_SECRET: STRONG, SESSION_TTL: 'a week' }), /^SESSION_TTL must be a whole number of seconds/, 'and a bad one is named')
   t.end()
 })
 
 test('ARC_SESSION_SAME_SITE: lax, strict or none in any case; none makes the cookie Secure even locally', t => {
-  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'Strict' }).cookie.sameSite, 'strict')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'Strict' }).cookie.sameSite, 'strict', 'ARC_SESSION_SAME_SITE is read in any case')
   let none = accepted({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'none' }).cookie
   t.deepEqual([ none.sameSite, none.secure ], [ 'none', true ], 'browsers drop SameSite=None without Secure')
-  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'sometimes' }), /ARC_SESSION_SAME_SITE must be lax, strict or none, got "sometimes"/)
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_SAME_SITE: 'sometimes' }), /ARC_SESSION_SAME_SITE must be lax, strict or none, got "sometimes"/, 'an unknown SameSite is refused, naming the setting')
   t.end()
 })
 
 test('ARC_SESSION_DOMAIN, then SESSION_DOMAIN: deployed, the cookie becomes __Secure-idx, since __Host- cannot carry a Domain', t => {
   let deployed = accepted({ ARC_ENV: 'production', ARC_APP_SECRET: STRONG, SESSION_DOMAIN: 'example.com' }).cookie
-  t.deepEqual(deployed, { name: '__Secure-idx', sameSite: 'lax', domain: 'example.com', secure: true })
+  t.deepEqual(deployed, { name: '__Secure-idx', sameSite: 'lax', domain: 'example.com', secure: true }, 'deployed: __Secure-idx, Lax, on the configured domain, Secure')
   let both = accepted({ ARC_APP_SECRET: STRONG, SESSION_DOMAIN: 'example.org', ARC_SESSION_DOMAIN: 'example.com' }).cookie
   t.deepEqual([ both.name, both.domain ], [ '_idx', 'example.com' ], 'ARC_SESSION_DOMAIN wins; locally the name stays _idx')
-  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_DOMAIN: 'example.com; Secure=no' }), /ARC_SESSION_DOMAIN must be a domain name/)
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_SESSION_DOMAIN: 'example.com; Secure=no' }), /ARC_SESSION_DOMAIN must be a domain name/, 'a domain with a cookie attribute in it is refused')
   t.end()
 })
 
 test('ARC_APP_SECRET_ALGO picks A128GCM, A192GCM or A256GCM in cookie mode; anything else stops the function', t => {
   t.equal(accepted({ ARC_APP_SECRET: STRONG }).algorithm, 'A256GCM', 'A256GCM by default')
-  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'A128GCM' }).algorithm, 'A128GCM')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'A128GCM' }).algorithm, 'A128GCM', 'ARC_APP_SECRET_ALGO chooses the algorithm')
   t.match(refused({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'a128gcm' }), /ARC_APP_SECRET_ALGO must be A128GCM, A192GCM or A256GCM, got "a128gcm"/, 'Architect matches the name exactly, so do we')
   t.ok(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_ALGO: 'bogus', ARC_SESSION_TABLE_NAME: 'session' }), 'table mode ignores it, as Architect does')
   t.end()
@@ -158,14 +158,14 @@ test('a deployed A128GCM stage checks the 16 characters that key it', t => {
 })
 
 test('ARC_FORCE_LEGACY_JWE_SECRET stops cookie mode with a message; table mode ignores it, as Architect does', t => {
-  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_FORCE_LEGACY_JWE_SECRET: 'true' }), /ARC_FORCE_LEGACY_JWE_SECRET asks for the cookie key of Architect 6 and older.*remove it/)
-  t.ok(accepted({ ARC_APP_SECRET: STRONG, ARC_FORCE_LEGACY_JWE_SECRET: 'true', ARC_SESSION_TABLE_NAME: 'session' }))
+  t.match(refused({ ARC_APP_SECRET: STRONG, ARC_FORCE_LEGACY_JWE_SECRET: 'true' }), /ARC_FORCE_LEGACY_JWE_SECRET asks for the cookie key of Architect 6 and older.*remove it/, 'ARC_FORCE_LEGACY_JWE_SECRET is refused in cookie mode')
+  t.ok(accepted({ ARC_APP_SECRET: STRONG, ARC_FORCE_LEGACY_JWE_SECRET: 'true', ARC_SESSION_TABLE_NAME: 'session' }), 'and accepted in table mode, which seals nothing')
   t.end()
 })
 
 test('one mode variable alone never conflicts', t => {
-  t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'session' }), null)
-  t.equal(modeConflict({ SESSION_TABLE_NAME: 'jwe' }), null)
+  t.equal(modeConflict({ ARC_SESSION_TABLE_NAME: 'session' }), null, 'ARC_SESSION_TABLE_NAME alone: no conflict')
+  t.equal(modeConflict({ SESSION_TABLE_NAME: 'jwe' }), null, 'SESSION_TABLE_NAME alone: no conflict')
   t.end()
 })
 
@@ -181,16 +181,16 @@ test('a Domain is a host name: one or more labels of letters, digits and inner h
 
 test('the settings say what they were read as: the table, the audience, the stage', t => {
   t.equal(accepted({ ARC_APP_SECRET: STRONG }).tableName, 'jwe', 'cookie mode names no table, as Architect would: jwe')
-  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TABLE_NAME: 'arc-sessions-staging-session' }).tableName, 'arc-sessions-staging-session')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, SESSION_TABLE_NAME: 'arc-sessions-staging-session' }).tableName, 'arc-sessions-staging-session', 'SESSION_TABLE_NAME names the table')
   t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_NAME: 'shop' }).audience, 'shop/testing', 'the app and stage a session is bound to; testing when ARC_ENV is unset')
-  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_NAME: 'shop', ARC_ENV: 'production' }).audience, 'shop/production')
+  t.equal(accepted({ ARC_APP_SECRET: STRONG, ARC_APP_NAME: 'shop', ARC_ENV: 'production' }).audience, 'shop/production', 'the audience is the app and the stage')
   t.equal(accepted({ ARC_APP_SECRET: STRONG }).audience, '/testing', 'no app name, still a stage')
   t.end()
 })
 
 test('a secret of exactly 32 printable ASCII characters is enough locally; one fewer, or one that is not ASCII there, is not', t => {
-  t.equal(accepted({ ARC_APP_SECRET: STRONG.slice(0, 32) }).secret.length, 32)
-  t.match(refused({ ARC_APP_SECRET: STRONG.slice(0, 31) }), /at least 32 characters/)
+  t.equal(accepted({ ARC_APP_SECRET: STRONG.slice(0, 32) }).secret.length, 32, 'a secret of exactly 32 characters is accepted')
+  t.match(refused({ ARC_APP_SECRET: STRONG.slice(0, 31) }), /at least 32 characters/, 'and one of 31 is refused')
   t.match(refused({ ARC_APP_SECRET: `é${STRONG}` }), /must start with 32 printable ASCII characters/, 'not ASCII at the start')
   t.match(refused({ ARC_APP_SECRET: `a${'é'.repeat(40)}` }), /must start with 32 printable ASCII characters/, 'not ASCII after the first character')
   t.match(refused({ ARC_APP_SECRET: STRONG, ARC_APP_SECRET_PREVIOUS: `é${STRONG}` }), /ARC_APP_SECRET_PREVIOUS must start with 32 printable ASCII/, 'the previous secret too')

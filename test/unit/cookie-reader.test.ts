@@ -22,18 +22,18 @@ test('a cookie we sealed opens as exactly what was sealed, under the current sec
   let store = storeWith()
   let record = { count: 2, cart: [ 'tea' ], _renewed: NOW }
   let loaded = await store.load(await store.save(record, null, false, Infinity), Infinity)
-  t.deepEqual(loaded, { record, id: null, version: 0, oldSecret: false, expired: false })
+  t.deepEqual(loaded, { record, id: null, version: 0, oldSecret: false, expired: false }, 'a token sealed with the current secret opens, marked current')
 })
 
 test('a cookie sealed with ARC_APP_SECRET_PREVIOUS opens, marked so that it is re-issued', async t => {
   let loaded = await storeWith().load(seal({ count: 1, _renewed: NOW }, PREVIOUS), Infinity)
-  t.deepEqual(loaded, { record: { count: 1, _renewed: NOW }, id: null, version: 0, oldSecret: true, expired: false })
+  t.deepEqual(loaded, { record: { count: 1, _renewed: NOW }, id: null, version: 0, oldSecret: true, expired: false }, 'a token sealed with the previous secret opens, marked old')
 })
 
 test('a cookie plain arc.http() sealed (an `iat`, no `_renewed`) opens, last renewed at its `iat`', async t => {
   let iat = Math.floor(NOW / 1000)
   let loaded = await storeWith().load(seal({ count: 5, iat }, SECRET), Infinity)
-  t.deepEqual(loaded?.record, { count: 5, _renewed: iat * 1000 })
+  t.deepEqual(loaded?.record, { count: 5, _renewed: iat * 1000 }, 'the record keeps its count, renewed at the token\'s iat')
 })
 
 test('what we seal carries `iat` in seconds, which Architect\'s own reader checks its one-week lifetime against', async t => {
@@ -47,7 +47,7 @@ test('what we seal carries `iat` in seconds, which Architect\'s own reader check
 test('with ARC_APP_SECRET_ALGO=A128GCM, tokens are A128GCM, keyed by the first 16 characters', async t => {
   let store = storeWith({ ARC_APP_SECRET_ALGO: 'A128GCM' })
   let token = await store.save({ count: 1, _renewed: NOW }, null, false, Infinity)
-  t.equal(Buffer.from(token.split('.')[0], 'base64url').toString(), '{"alg":"dir","enc":"A128GCM"}')
+  t.equal(Buffer.from(token.split('.')[0], 'base64url').toString(), '{"alg":"dir","enc":"A128GCM"}', 'the header names A128GCM for a 16-character key')
   t.ok(await store.load(seal({ count: 1, _renewed: NOW }, SECRET, { enc: 'A128GCM' }), Infinity), 'and it opens A128GCM tokens')
   t.equal(await store.load(seal({ count: 1, _renewed: NOW }, SECRET), Infinity), null, 'but not A256GCM ones')
 })
@@ -87,7 +87,7 @@ test('decrypt answers null, exactly, for a token whose tag does not match', t =>
   let good = seal({ count: 1, _renewed: NOW }, SECRET)
   // (the next-to-last character of the tag changes: it is the one replaced, 1 time in 64 an 'A' already)
   let flipped = good.slice(0, -2) + (good.at(-2) === 'A' ? 'B' : 'A') + good.slice(-1)
-  t.equal(decrypt(flipped, keyOf(SECRET, 'A256GCM')), null)
+  t.equal(decrypt(flipped, keyOf(SECRET, 'A256GCM')), null, 'a flipped byte opens nothing')
   t.end()
 })
 

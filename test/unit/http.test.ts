@@ -14,10 +14,10 @@ const withHeaders = (headers: Record<string, string>): Event => ({ ...event({}),
 const valuesOf = (headers: Record<string, unknown>, wanted: string) => Object.entries(headers).filter(([ name ]) => name.toLowerCase() === wanted).map(([ , value ]) => value)
 
 test('JSON, pages and redirects, each with its content type or location', t => {
-  t.deepEqual(json(400, { error: 'no' }), { statusCode: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"error":"no"}' })
-  t.deepEqual(redirect('/'), { statusCode: 302, headers: { location: '/' } })
+  t.deepEqual(json(400, { error: 'no' }), { statusCode: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"error":"no"}' }, 'json() sets the status, the content type and the body')
+  t.deepEqual(redirect('/'), { statusCode: 302, headers: { location: '/' } }, 'redirect() is a 302 with a location')
   let page = html(200, '<p>hi</p>', [ 'a{}', 'b{}' ])
-  t.equal(page.headers?.['content-type'], 'text/html; charset=utf-8')
+  t.equal(page.headers?.['content-type'], 'text/html; charset=utf-8', 'html() is text/html in UTF-8')
   t.equal(page.headers?.['content-security-policy'], `default-src 'none'; style-src ${hash('a{}')} ${hash('b{}')}; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`, 'the page policy: its own styles by hash, a data: icon, and no script')
   let scripted = html(200, '<p>hi</p>', [ 'a{}' ], [ 'go()', 'stop()' ])
   t.equal(scripted.headers?.['content-security-policy'], `default-src 'none'; style-src ${hash('a{}')}; img-src data:; script-src ${hash('go()')} ${hash('stop()')}; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`, 'with scripts: each by its hash (never \'unsafe-inline\'), and fetches to this origin alone')
@@ -26,8 +26,8 @@ test('JSON, pages and redirects, each with its content type or location', t => {
 })
 
 test('a client wants JSON when it says so in Accept', t => {
-  t.equal(wantsJson(withHeaders({ accept: 'text/html, application/json;q=0.9' })), true)
-  t.equal(wantsJson(withHeaders({ accept: 'text/html' })), false)
+  t.equal(wantsJson(withHeaders({ accept: 'text/html, application/json;q=0.9' })), true, 'JSON is wanted when the Accept header lists it')
+  t.equal(wantsJson(withHeaders({ accept: 'text/html' })), false, 'and not when it lists HTML alone')
   t.equal(wantsJson(withHeaders({})), false, 'a client that says nothing gets the page')
   t.end()
 })
@@ -40,8 +40,8 @@ test('every answer gets the defaults it lacks, exactly; deployed, HSTS too', t =
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'same-origin',
     'x-frame-options': 'DENY',
-  })
-  t.equal(withStandardHeaders({ statusCode: 200 }, true).headers?.['strict-transport-security'], 'max-age=31536000')
+  }, 'locally: the security headers, without HSTS')
+  t.equal(withStandardHeaders({ statusCode: 200 }, true).headers?.['strict-transport-security'], 'max-age=31536000', 'deployed: HSTS too')
   t.end()
 })
 

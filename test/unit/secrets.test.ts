@@ -56,12 +56,12 @@ test('where the key ends, the check ends', t => {
 })
 
 test('white space and public values are refused with their own reasons', t => {
-  t.match(String(secretProblem(' '.repeat(48))), /white space/)
-  t.match(String(secretProblem(`our production secret for 2026 ${STRONG}`)), /white space/)
+  t.match(String(secretProblem(' '.repeat(48))), /white space/, 'a secret of spaces is refused for its white space')
+  t.match(String(secretProblem(`our production secret for 2026 ${STRONG}`)), /white space/, 'a phrase with spaces is refused for its white space')
   t.match(String(secretProblem(`  ${PUBLIC_SECRETS[0]}`)), /public value/, 'behind white space')
   t.match(String(secretProblem(PUBLIC_SECRETS[1].replaceAll('-', '_'))), /public value/, 'with other separators')
   t.match(String(secretProblem(PUBLIC_SECRETS[1].replaceAll('-', '--'))), /public value/, 'or more of them')
-  t.match(String(secretProblem('6ba7b810-9dad-11d1-80b4-00c04fd430c8')), /is a version 1 UUID, made from a time, a name or a counter rather than at random; use openssl rand -base64 48$/)
+  t.match(String(secretProblem('6ba7b810-9dad-11d1-80b4-00c04fd430c8')), /is a version 1 UUID, made from a time, a name or a counter rather than at random; use openssl rand -base64 48$/, 'a version 1 UUID is refused: it is made from a time')
   t.end()
 })
 

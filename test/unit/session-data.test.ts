@@ -7,7 +7,7 @@ import { checkData, defaultsOf, isPlainObject, parseRecord, splitRecord, type Da
 
 test('the defaults are what the schema makes of {}, a fresh copy each time', t => {
   let first = defaultsOf(AppSession)
-  t.deepEqual(first, { count: 0, user: null, cart: [] })
+  t.deepEqual(first, { count: 0, user: null, cart: [] }, 'a new session gets the schema\'s defaults')
   first.cart.push('left over')
   t.deepEqual(defaultsOf(AppSession).cart, [], 'a handler that mutates its defaults cannot change the next visitor\'s')
   t.end()
@@ -20,8 +20,8 @@ test('a schema with a field that has no default is refused when the route is def
 
 test('only the fields that fail fall back to their defaults; unknown fields are dropped', t => {
   let user = { name: 'Ada', account: 'ada', since: 1, device: 'Chrome on macOS' }
-  t.deepEqual(checkData(AppSession, { count: 3, user, cart: 'apple', theme: 'dark' }), { data: { count: 3, user, cart: [] }, reset: [ 'cart' ] })
-  t.deepEqual(checkData(AppSession, { count: '3', user: 'Ada', cart: [ 'a' ] }).reset, [ 'count', 'user' ])
+  t.deepEqual(checkData(AppSession, { count: 3, user, cart: 'apple', theme: 'dark' }), { data: { count: 3, user, cart: [] }, reset: [ 'cart' ] }, 'valid fields are kept, a bad one reset, an unknown one dropped')
+  t.deepEqual(checkData(AppSession, { count: '3', user: 'Ada', cart: [ 'a' ] }).reset, [ 'count', 'user' ], 'each field of the wrong type is reset, and named')
   t.deepEqual(checkData(AppSession, { count: 3, user: { name: 'Ada', since: 1 } }).reset, [ 'user' ], 'a sign-in from before passkeys (a name, no account) is signed out')
   t.end()
 })
@@ -32,7 +32,7 @@ test('a rule across fields that fails resets the whole session to its defaults',
     v.object({ count: v.optional(v.number(), 0), cart: v.optional(v.array(v.string()), []) }),
     v.check(data => data.count <= data.cart.length),
   )
-  t.deepEqual(checkData(Linked, { count: 2, cart: [ 'a' ] }), { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] })
+  t.deepEqual(checkData(Linked, { count: 2, cart: [ 'a' ] }), { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] }, 'a schema with a rule across fields resets them all when it fails')
   t.end()
 })
 
@@ -65,7 +65,7 @@ function reporting (issues: StandardSchemaV1.Issue[], defaults: Record<string, u
 
 test('valid stored data comes back as it is, with nothing reset', t => {
   let user = { name: 'Ada', account: 'ada', since: 1, device: '' }
-  t.deepEqual(checkData(AppSession, { count: 1, user, cart: [] }), { data: { count: 1, user, cart: [] }, reset: [] })
+  t.deepEqual(checkData(AppSession, { count: 1, user, cart: [] }), { data: { count: 1, user, cart: [] }, reset: [] }, 'valid data is kept whole, with nothing reset')
   t.end()
 })
 
@@ -79,7 +79,7 @@ test('issues are matched to fields by their first path item, as a key or as { ke
 
 test('an issue about the whole object, or about no field by name, resets everything, even beside field issues', t => {
   let mixed = checkData(reporting([ { message: 'bad', path: [ 'count' ] }, { message: 'the whole object' } ]), { count: 'x', cart: [] })
-  t.deepEqual(mixed, { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] })
+  t.deepEqual(mixed, { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] }, 'a record that fails a rule across fields gets the defaults')
   let numbered = checkData(reporting([ { message: 'bad', path: [ 0 ] } ]), { count: 1, cart: [] })
   t.deepEqual(numbered.reset, [ '(all fields)' ], 'a numeric path item names no field')
   t.end()
@@ -125,7 +125,7 @@ test('with a schema that keeps unknown fields, a stored `__proto__` or `construc
   let Loose = v.looseObject({ count: v.optional(v.number(), 0) })
   let { data } = checkData(Loose, parseRecord('{"count":1,"__proto__":{"admin":true},"constructor":{"x":1},"theme":"dark"}') ?? {})
   t.deepEqual(Object.keys(data), [ 'count', 'theme' ], 'an unknown field is kept, the prototype keys are not')
-  t.equal(Object.getPrototypeOf(data), Object.prototype)
+  t.equal(Object.getPrototypeOf(data), Object.prototype, 'the data is a plain object, with no other prototype')
   t.end()
 })
 
@@ -142,7 +142,7 @@ test('a rule across fields that fails along with a field resets everything, even
       },
     },
   }
-  t.deepEqual(checkData(schema, { count: 'many', cart: [ 'tea' ] }), { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] })
+  t.deepEqual(checkData(schema, { count: 'many', cart: [ 'tea' ] }), { data: { count: 0, cart: [] }, reset: [ '(all fields)' ] }, 'a field of the wrong type under a rule across fields resets them all')
   t.end()
 })
 

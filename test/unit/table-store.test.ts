@@ -15,12 +15,12 @@ const NOW = Math.floor(Date.now() / 1000) * 1000
 const IN_AN_HOUR = NOW / 1000 + 3600
 
 test('a cookie value signed with the current secret carries its id, at index 0', t => {
-  t.deepEqual(signedId(sign('row-id', SECRET), [ SECRET, PREVIOUS ]), { id: 'row-id', index: 0 })
+  t.deepEqual(signedId(sign('row-id', SECRET), [ SECRET, PREVIOUS ]), { id: 'row-id', index: 0 }, 'an id signed with the current secret: its index is 0')
   t.end()
 })
 
 test('a cookie value signed with the previous secret carries its id, at index 1 (to be re-signed)', t => {
-  t.deepEqual(signedId(sign('row-id', PREVIOUS), [ SECRET, PREVIOUS ]), { id: 'row-id', index: 1 })
+  t.deepEqual(signedId(sign('row-id', PREVIOUS), [ SECRET, PREVIOUS ]), { id: 'row-id', index: 1 }, 'an id signed with the previous secret: its index is 1')
   t.end()
 })
 
@@ -47,7 +47,7 @@ test('a row plain arc.http() wrote (no `_version`, no `_renewed`) was renewed a 
     record: { count: 1, _renewed: (IN_AN_HOUR - 604800) * 1000 },
     version: 0,
     expired: false,
-  })
+  }, 'a row reads as its record, renewed when its _ttl says')
   t.end()
 })
 

@@ -19,14 +19,14 @@ async function templateFor (rawArc: string): Promise<Template> {
 }
 
 test('the real app.arc passes the session table check', async t => {
-  t.deepEqual(checkSessionTable(await templateFor(appArc)), [])
+  t.deepEqual(checkSessionTable(await templateFor(appArc)), [], 'the app\'s own session table passes')
 })
 
 test('a TTL attribute named anything but `_ttl` fails, pointing at the attribute in app.arc', async t => {
   t.ok(appArc.includes('_ttl TTL'), 'app.arc declares _ttl TTL')
   let problems = checkSessionTable(await templateFor(appArc.replace('_ttl TTL', 'ttl TTL')))
-  t.equal(problems.length, 1)
-  t.match(problems[0], /TTL is on ttl; it must be `_ttl TTL` in app.arc \(@tables session\)/)
+  t.equal(problems.length, 1, 'a TTL on the wrong attribute is one problem')
+  t.match(problems[0], /TTL is on ttl; it must be `_ttl TTL` in app.arc \(@tables session\)/, 'which names the attribute and the fix')
 })
 
 test('a limit or activity table without `_ttl TTL` fails: its rows would never be deleted', async t => {
@@ -40,7 +40,7 @@ test('a limit or activity table without `_ttl TTL` fails: its rows would never b
 
 test('a session table keyed on anything but `_idx *String` fails', async t => {
   let problems = checkSessionTable(await templateFor(appArc.replace('_idx *String', 'id *String')))
-  t.match(problems.join('\n'), /hash key is id \(S\); it must be `_idx \*String`/)
+  t.match(problems.join('\n'), /hash key is id \(S\); it must be `_idx \*String`/, 'a wrong hash key is named, with the fix')
 })
 
 test('each stage gets a table of its own: a session table with a fixed name fails', async t => {
@@ -48,15 +48,15 @@ test('each stage gets a table of its own: a session table with a fixed name fail
   let table = template.Resources.SessionTable
   t.equal(table.Properties.TableName, undefined, 'the real template lets CloudFormation name the table per stack')
   let shared = { Resources: { ...template.Resources, SessionTable: { ...table, Properties: { ...table.Properties, TableName: 'sessions' } } } }
-  t.match(checkSessionTable(shared).join('\n'), /fixed TableName, so every stage would share one table/)
+  t.match(checkSessionTable(shared).join('\n'), /fixed TableName, so every stage would share one table/, 'a fixed TableName is refused: every stage would share it')
 })
 
 test('a handler folder without its route in app.arc fails', async t => {
-  t.equal(routeOf('get-index'), 'GET /')
-  t.equal(routeOf('post-count'), 'POST /count')
+  t.equal(routeOf('get-index'), 'GET /', 'get-index is GET /')
+  t.equal(routeOf('post-count'), 'POST /count', 'post-count is POST /count')
   t.equal(routeOf('post-passkeys-login-options'), 'POST /passkeys/login/options', 'each - of a folder name is a / of the path')
   let template = await templateFor(appArc.replace('post /cart\n', ''))
-  t.deepEqual(checkRoutes(template, [ 'GET /', 'POST /cart' ]), [ 'route POST /cart is missing from app.arc @http' ])
+  t.deepEqual(checkRoutes(template, [ 'GET /', 'POST /cart' ]), [ 'route POST /cart is missing from app.arc @http' ], 'a handler folder missing from app.arc is named')
 })
 
 async function withVariables (variables: Record<string, string>): Promise<Template> {
@@ -66,16 +66,16 @@ async function withVariables (variables: Record<string, string>): Promise<Templa
 }
 
 test('SESSION_TABLE_NAME set for a stage reaches every Lambda as ARC_SESSION_TABLE_NAME, unless ARC_SESSION_TABLE_NAME is set too', async t => {
-  t.deepEqual(checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'arc-sessions-production-session' }), 'arc-sessions-production-session'), [])
+  t.deepEqual(checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'arc-sessions-production-session' }), 'arc-sessions-production-session'), [], 'SESSION_TABLE_NAME reaching every Lambda passes')
   let both = checkSessionVariable(await withVariables({ SESSION_TABLE_NAME: 'session', ARC_SESSION_TABLE_NAME: 'jwe' }), 'session')
   t.equal(both.length, LAMBDAS, 'ARC_SESSION_TABLE_NAME wins, as the wrapper and @architect/functions read it (one problem per Lambda)')
-  t.match(both[0], /ARC_SESSION_TABLE_NAME is jwe, expected session/)
+  t.match(both[0], /ARC_SESSION_TABLE_NAME is jwe, expected session/, 'the two mode variables disagreeing is named')
 })
 
 test('mode variables that disagree are a problem for every Lambda, with the commands that fix it', async t => {
   let problems = checkModeVariables(await withVariables({ ARC_SESSION_TABLE_NAME: 'session', SESSION_TABLE_NAME: 'jwe' }), 'production')
   t.equal(problems.length, LAMBDAS, 'one per Lambda')
-  t.match(problems.find(p => p.startsWith('GetIndexHTTPLambda')) ?? '', /^GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe".*npm run setup:env -- production --table/)
+  t.match(problems.find(p => p.startsWith('GetIndexHTTPLambda')) ?? '', /^GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe".*npm run setup:env -- production --table/, 'a Lambda with the wrong mode is named')
   t.deepEqual(checkModeVariables(await withVariables({ SESSION_TABLE_NAME: 'session' }), 'production'), [], 'the guide\'s variable alone is fine')
 })
 
