@@ -30,10 +30,11 @@ const CHALLENGE_MS = 5 * 60 * 1000
 // One key for every MAC here, derived from the secret: a bound cookie's MAC is never a table-mode
 // cookie's signature, nor a challenge's. And the bound cookies found valid: a warm Lambda sees the
 // same one on every request of a session until its next refresh, so only the first pays for the
-// MAC (bounded, as everything a warm Lambda keeps)
+// MAC (bounded, as everything a warm Lambda keeps; the oldest go first, since each value lives
+// SESSION_BOUND_SECONDS whatever its use). Keyed by the value, holding the session id it is for.
 interface Keyed {
   key: Buffer
-  verified: ReturnType<typeof recent<string, true>>
+  verified: ReturnType<typeof recent<string, string>>
 }
 const keyed = new WeakMap<Settings, Keyed>()
 function keyedBy (settings: Settings): Keyed {
@@ -59,17 +60,24 @@ export function boundValue (settings: Settings, id: string, expires: number): st
 /** Whether the request carries a bound cookie for session `id` that has not expired at `now` */
 export function hasBoundCookie (event: Event, settings: Settings, id: string, now: number): boolean {
   let name = `${boundCookieName(settings)}=`
-  let pairs = (event.cookies ?? (event.headers.cookie ?? '').split(';')).map(pair => pair.trim()).filter(pair => pair.startsWith(name))
+  // A plain loop, on every request of a bound session: no arrays made for the cookies it skips
+  for (let pair of event.cookies ?? (event.headers.cookie ?? '').split(';')) {
+    let at = pair.indexOf(name)
+    if (at === -1 || pair.slice(0, at).trim() !== '') continue
+    if (isLiveBoundValue(settings, id, pair.slice(at + name.length).trim(), now)) return true
+  }
+  return false
+}
+
+function isLiveBoundValue (settings: Settings, id: string, value: string, now: number): boolean {
+  let dot = value.indexOf('.')
+  let expires = value.slice(0, dot)
+  if (dot !== 13 || !/^\d{13}$/.test(expires) || Number(expires) <= now) return false
   let { verified } = keyedBy(settings)
-  return pairs.some(pair => {
-    let value = pair.slice(name.length)
-    let [ expires, tag ] = value.split('.')
-    if (!/^\d{13}$/.test(expires) || Number(expires) <= now || tag === undefined) return false
-    if (verified.get(`${id} ${value}`)) return true
-    let valid = same(tag, mac(settings, `bound|${id}|${expires}`))
-    if (valid) verified.set(`${id} ${value}`, true)
-    return valid
-  })
+  if (verified.peek(value) === id) return true
+  let valid = same(value.slice(dot + 1), mac(settings, `bound|${id}|${expires}`))
+  if (valid) verified.set(value, id)
+  return valid
 }
 
 export type ChallengePurpose = 'register' | 'refresh'

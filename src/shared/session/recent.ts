@@ -12,6 +12,10 @@ export function recent<K, V> (limit: number) {
       }
       return value
     },
+    /** The value without counting this as a use: for entries that are never worth keeping longer for being used */
+    peek (key: K): V | undefined {
+      return entries.get(key)
+    },
     set (key: K, value: V): void {
       entries.delete(key)
       entries.set(key, value)
