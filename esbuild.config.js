@@ -1,4 +1,5 @@
 // Extra esbuild options for @architect/plugin-typescript (it adds entry, bundle, platform and outfile).
+const fs = require('node:fs')
 const path = require('node:path')
 const esbuild = require('esbuild')
 
@@ -31,6 +32,22 @@ const architectFunctionsApart = {
   },
 }
 
+// The plugin always emits CommonJS, as `index.js`, which Node.js loads as an ES module in an app
+// whose package.json says `"type": "module"`: every route then fails with "handler is not a
+// function" (docs/upstream.md). A package.json beside each handler says what its files are,
+// written first, for the same reason as architect-functions.cjs above.
+/** @type {import('esbuild').Plugin} */
+const commonJsHere = {
+  name: 'commonjs-here',
+  setup (build) {
+    build.onStart(() => {
+      let dir = path.dirname(String(build.initialOptions.outfile))
+      fs.mkdirSync(dir, { recursive: true })
+      fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "commonjs" }\n')
+    })
+  },
+}
+
 module.exports = {
   target: 'node22',
   // Smaller bundles parse faster on a cold start; testing and staging keep source maps for stack traces
@@ -38,5 +55,5 @@ module.exports = {
   // @architect/functions references the AWS SDK, which Lambda's Node.js runtime provides.
   // Bundling it fails (architect/architect#1481) and would only add weight.
   external: [ '@aws-sdk/*', 'aws-sdk', 'aws-sdk/*', '@smithy/*' ],
-  plugins: [ architectFunctionsApart ],
+  plugins: [ commonJsHere, architectFunctionsApart ],
 }

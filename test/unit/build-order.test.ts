@@ -1,8 +1,9 @@
 // esbuild.config.js builds @architect/functions into `architect-functions.cjs` beside each handler.
 // Sandbox serves a handler as soon as its file exists, so that file must be there first: a
-// table-mode request in between answered 503 (the store could not require it).
+// table-mode request in between answered 503 (the store could not require it). It also writes a
+// package.json beside each handler, so that an app with `"type": "module"` loads it as CommonJS.
 import test from 'tape'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
@@ -26,5 +27,22 @@ test('a handler\'s file is written only once architect-functions.cjs is beside i
   }
   finally {
     rmSync(out, { recursive: true, force: true })
+  }
+})
+
+test('in an app whose package.json says "type": "module", the built handler still loads as CommonJS', async t => {
+  let app = mkdtempSync(join(tmpdir(), 'esm-app-'))
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'esm-app', type: 'module' }))
+  let build = (dir: string, plugins: Plugin[]) => esbuild.build({ ...config, plugins, entryPoints: [ join(root, 'src/http/get-index/index.ts') ], bundle: true, platform: 'node', format: 'cjs', outfile: join(app, dir, 'index.js'), logLevel: 'silent' })
+  try {
+    await build('with', config.plugins)
+    mkdirSync(join(app, 'without'))
+    await build('without', config.plugins.filter(plugin => plugin.name !== 'commonjs-here'))
+    let handlerOf = (dir: string): unknown => (require(join(app, dir, 'index.js')) as { handler?: unknown }).handler
+    t.equal(typeof handlerOf('with'), 'function', 'with esbuild.config.js: the handler is a function')
+    t.throws(() => handlerOf('without'), /is not defined in ES module scope/, 'without the package.json beside it, Node.js loads it as an ES module, and it fails (what plugin-typescript alone gives)')
+  }
+  finally {
+    rmSync(app, { recursive: true, force: true })
   }
 })
