@@ -62,9 +62,8 @@ export function hasBoundCookie (event: Event, settings: Settings, id: string, no
   let name = `${boundCookieName(settings)}=`
   // A plain loop, on every request of a bound session: no arrays made for the cookies it skips
   for (let pair of event.cookies ?? (event.headers.cookie ?? '').split(';')) {
-    let at = pair.indexOf(name)
-    if (at === -1 || pair.slice(0, at).trim() !== '') continue
-    if (isLiveBoundValue(settings, id, pair.slice(at + name.length).trim(), now)) return true
+    let trimmed = pair.trim()
+    if (trimmed.startsWith(name) && isLiveBoundValue(settings, id, trimmed.slice(name.length), now)) return true
   }
   return false
 }
