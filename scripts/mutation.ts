@@ -45,7 +45,8 @@ const TARGETS: Record<string, Target> = {
   'session/owners.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
   'session/binding.ts': { unit: [ 'config' ], integration: [ 'device-binding', 'dynamodb-costs' ] },
   // Beside the wrapper: passkey sign-up and sign-in
-  'auth/passkeys.ts': { unit: [], integration: [ 'passkeys', 'limits', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
+  'auth/passkeys.ts': { unit: [ 'passkey-options' ], integration: [ 'passkeys', 'limits', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
+  'auth/passkey-answers.ts': { unit: [], integration: [ 'passkeys', 'limits', 'fourth-review', 'sign-in', 'logs', 'dynamodb-costs', 'lost-answers' ] },
   'auth/accounts.ts': { unit: [], integration: [ 'passkeys', 'fourth-review', 'lost-answers', 'dynamodb-costs' ] },
   'auth/relying-party.ts': { unit: [ 'setup-env' ], integration: [ 'passkeys' ] },
   'auth/devices.ts': { unit: [], integration: [ 'your-sessions', 'activity', 'fourth-review', 'dynamodb-costs' ] },

@@ -55,7 +55,7 @@ test(`sign up with a passkey, sign out, and sign in with it, with no name typed 
   t.deepEqual(back.body.user, { name }, 'signed in again')
 })
 
-test('the options are what @simplewebauthn/server makes: a discoverable credential for this host, and a sign-in without allowCredentials', async t => {
+test('the options are what @simplewebauthn/server would make: a discoverable credential for this host, and a sign-in without allowCredentials', async t => {
   let browser = visitor()
   let name = uniqueName('Grace')
   let register = await browser.post('/passkeys/register/options', { name }, JSON_HEADERS)

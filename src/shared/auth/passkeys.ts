@@ -1,34 +1,26 @@
 // Sign-up, sign-in and a signed-in user's fresh check with a passkey (WebAuthn), as session
-// handlers: each ceremony asks for options (a challenge, kept in the session), then checks the
-// browser's answer to it.
+// handlers: each ceremony asks for options (a challenge, kept in the session) here, then checks
+// the browser's answer to it in passkey-answers.ts.
 //
 // The session is where the challenge belongs: it is bound to the visitor who asked, it is used
 // once (it is gone after the first answer, right or wrong), it expires after CEREMONY_SECONDS,
 // and a sign-in, which gives the session a new identity, never carries it over.
 //
-// @simplewebauthn/server does the cryptography and the checks of the answer (origin, RP ID,
-// challenge, type, user verification, signature, counter). It is the well-kept library for this,
-// MIT-licensed, and only these four routes bundle it: GET / and POST /count carry none of it.
-// docs/auth.md has the threat model.
+// The options are plain JSON in WebAuthn's shape (PublicKeyCredentialCreationOptionsJSON and
+// PublicKeyCredentialRequestOptionsJSON), made here as @simplewebauthn/server would make them
+// from the same inputs. Its generate functions would bring its whole verification code into
+// these three routes: their bundles are a tenth of the size, and their cold starts 100 ms
+// shorter (docs/performance.md). Only the types come from the library.
 import type { APIGatewayProxyEventV2 as Event } from 'aws-lambda'
-import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
-  type AuthenticationResponseJSON, type RegistrationResponseJSON,
-} from '@simplewebauthn/server'
-import * as v from 'valibot'
-import { done, isBlank, type AppData } from '../app.ts'
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
+import { isBlank, type AppData } from '../app.ts'
 import { json, readFields, redirect, textField, wantsJson } from '../http.ts'
 import { clock } from '../session/clock.ts'
-import { fits, type Reply, type Session } from '../session.ts'
+import { type Reply, type Session } from '../session.ts'
 import { StoreError } from '../session/store.ts'
-import { accountKey, addPasskey, createAccount, dropPasskey, findAccount, findPasskey, passkeysOf, recordUse } from './accounts.ts'
-import { passkeyLabel, record } from './activity.ts'
-import { BIND_PATH } from './binding.ts'
-import { deviceOf } from './device-label.ts'
-import { spend } from './challenges.ts'
+import { accountKey, findAccount, passkeysOf } from './accounts.ts'
 import { checkFirst, isFresh } from './fresh.ts'
-import { hashOf, newCode } from './recovery.ts'
-import { countFailure, failureWait, signUpWait, tooMany } from './limits.ts'
+import { signUpWait, tooMany } from './limits.ts'
 import { RP_NAME, relyingParty } from './relying-party.ts'
 
 /** How long a challenge is accepted, and how long a session holding nothing else lives */
@@ -42,40 +34,11 @@ const PASSKEY_BODY_BYTES = 16 * 1024
 
 // Ed25519, ES256 and RS256: what authenticators make. Given to both calls, so an authenticator
 // is never offered an algorithm the check would then refuse.
-const ALGORITHMS = [ -8, -7, -257 ]
+export const ALGORITHMS = [ -8, -7, -257 ]
 
-type Ceremony = NonNullable<AppData['ceremony']>
-type User = NonNullable<AppData['user']>
-type Answer = Promise<Reply<AppData>>
-
-// The browser's answers, checked for shape before the library sees them. WebAuthn allows
-// credential ids up to 1023 bytes: 1364 characters of base64url.
-const base64url = (max: number) => v.pipe(v.string(), v.regex(/^[\w-]+$/), v.maxLength(max))
-const CredentialId = base64url(1364)
-const TRANSPORTS = new Set<string>([ 'ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb' ])
-const RegistrationAnswer = v.object({
-  id: CredentialId,
-  rawId: CredentialId,
-  type: v.literal('public-key'),
-  response: v.object({
-    clientDataJSON: base64url(4096),
-    attestationObject: base64url(12_000),
-    transports: v.optional(v.array(v.pipe(v.string(), v.maxLength(20))), []),
-  }),
-})
-const AuthenticationAnswer = v.object({
-  id: CredentialId,
-  rawId: CredentialId,
-  type: v.literal('public-key'),
-  response: v.object({
-    clientDataJSON: base64url(4096),
-    authenticatorData: base64url(4096),
-    signature: base64url(1024),
-    userHandle: v.optional(base64url(88)),
-  }),
-})
-
-const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'))
+export type Ceremony = NonNullable<AppData['ceremony']>
+export type User = NonNullable<AppData['user']>
+export type Answer = Promise<Reply<AppData>>
 
 /** POST /passkeys/register/options: `{ name }` to sign up, or `{}` when signed in, to add a passkey */
 export async function registrationOptions (event: Event, session: Session<AppData>): Answer {
@@ -109,87 +72,8 @@ export async function registrationOptions (event: Event, session: Session<AppDat
   }
   else return refuse(event, session, 400, 'Give the name to sign up with')
 
-  let options = await generateRegistrationOptions({
-    rpName: RP_NAME,
-    rpID: relyingParty(event).rpID,
-    userName: account.display,
-    userDisplayName: account.display,
-    userID: bytesOf(account.userId),
-    attestationType: 'none',
-    // A discoverable credential ("resident key"): sign-in then needs no typed name, because the
-    // authenticator offers the passkeys it holds for this site
-    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
-    supportedAlgorithmIDs: ALGORITHMS,
-    timeout: CEREMONY_SECONDS * 1000,
-    excludeCredentials: exclude,
-  })
+  let options = creationOptions(relyingParty(event).rpID, account, exclude)
   return begin(session, { kind: 'register', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, account, remember }, options)
-}
-
-/** POST /passkeys/register: the browser's RegistrationResponseJSON; signs in a new account */
-export const register = limitedAnswers(checkRegistration)
-
-async function checkRegistration (event: Event, session: Session<AppData>): Answer {
-  let known = verdicts.get(event)
-  if (known) return accepted(event, session, known)
-  let checked = await answerTo(event, session, 'register')
-  if ('refused' in checked) return checked.refused
-  let { ceremony, fields } = checked
-  let answer = v.safeParse(RegistrationAnswer, fields)
-  let account = ceremony.account
-  if (!answer.success || !account) return refuse(event, session, 400, 'That is not a passkey registration')
-  let response: RegistrationResponseJSON = {
-    ...answer.output,
-    response: { ...answer.output.response, transports: answer.output.response.transports.filter(isTransport) },
-    clientExtensionResults: {},
-  }
-  let { origin, rpID } = relyingParty(event)
-  let verified
-  try {
-    verified = await verifyRegistrationResponse({
-      response, expectedChallenge: ceremony.challenge, expectedOrigin: origin, expectedRPID: rpID,
-      requireUserVerification: true, supportedAlgorithmIDs: ALGORITHMS,
-    })
-  }
-  catch {
-    // The library's message can quote the challenge or the origin: it stays out of the log
-    return refuse(event, session, 401, 'That passkey could not be verified; try again', 'registration failed verification')
-  }
-  if (!verified.verified) return refuse(event, session, 401, 'That passkey could not be verified; try again', 'registration failed verification')
-  // Adding to the signed-in account: it must still be theirs (the ceremony is the session's, but
-  // they could have signed out and in as someone else in between, in another tab)
-  if (!account.isNew && session.data.user?.account !== account.name) return refuse(event, session, 409, 'You are no longer signed in to that account')
-
-  let { credential, credentialBackedUp } = verified.registrationInfo
-  let now = clock.now()
-  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event), passkey: credential.id }
-  // Checked before any row is written, so that "nothing was changed" stays true
-  if (account.isNew && !fits({ ...session.data, user, ceremony: undefined }, account.name)) {
-    return refuse(event, session, 413, 'Your session is too full to sign in with (empty the cart first); nothing was changed')
-  }
-  let passkey = {
-    id: credential.id, account: account.name, userId: account.userId,
-    publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter,
-    transports: response.response.transports ?? [], created: now, lastUsed: null,
-    name: user.device, backedUp: credentialBackedUp,
-  }
-  if (!await addPasskey(passkey)) return refuse(event, session, 409, 'That passkey is registered already', 'credential id already stored')
-  // The passkey first, then the account: a name is never taken by an account without a passkey.
-  // Should the account not be made, the passkey is removed (and would open nothing anyway: its
-  // user handle is no other account's).
-  // A new account's recovery code (recovery.ts) is shown in this answer, once; only its hash is kept
-  let recoveryCode = newCode()
-  if (account.isNew && !await createAccount({ name: account.name, display: account.display, userId: account.userId, created: now, recoveryHash: hashOf(recoveryCode) })) {
-    await dropPasskey(passkey.id)
-    return refuse(event, session, 409, 'That name is taken; choose another')
-  }
-  logAuth(event, session, 'passkey.registered')
-  await record(event, account.name, account.isNew
-    ? { type: 'signed-up', device: user.device, passkey: passkeyLabel(passkey.id) }
-    : { type: 'passkey-added', device: user.device, passkey: passkeyLabel(passkey.id), handle: session.storage.handle ?? undefined })
-  let verdict = { user: account.isNew ? user : null, remember: ceremony.remember, recoveryCode: account.isNew ? recoveryCode : undefined }
-  verdicts.set(event, verdict)
-  return accepted(event, session, verdict)
 }
 
 /** POST /passkeys/login/options: `{}`; no allowCredentials, so the browser offers the visitor's own passkeys */
@@ -198,80 +82,9 @@ export async function loginOptions (event: Event, session: Session<AppData>): An
   if (typeof fields === 'string') return refuse(event, session, 400, fields)
   let remember = rememberOf(fields)
   if (remember === null) return refuse(event, session, 400, REMEMBER_ERROR)
-  let options = await generateAuthenticationOptions({ rpID: relyingParty(event).rpID, userVerification: 'required', timeout: CEREMONY_SECONDS * 1000 })
+  let options = requestOptions(relyingParty(event).rpID)
   return begin(session, { kind: 'login', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, remember }, options)
 }
-
-/** POST /passkeys/login: the browser's AuthenticationResponseJSON; signs in */
-export const login = limitedAnswers(checkSignIn)
-
-async function checkSignIn (event: Event, session: Session<AppData>): Answer {
-  let known = verdicts.get(event)
-  if (known) return accepted(event, session, known)
-  let checked = await answerTo(event, session, 'login')
-  if ('refused' in checked) return checked.refused
-  let { ceremony, fields } = checked
-  let answer = v.safeParse(AuthenticationAnswer, fields)
-  if (!answer.success) return refuse(event, session, 400, 'That is not a passkey sign-in')
-  let response: AuthenticationResponseJSON = { ...answer.output, clientExtensionResults: {} }
-  // Named in the answer, so the page can tell the browser (signalUnknownCredential) to stop offering it
-  let unknown = () => refuse(event, session, 401, 'That passkey is not registered here', 'unknown credential', { unknownCredential: response.id })
-  let passkey = await findPasskey(response.id)
-  if (!passkey) return unknown()
-  // The account, and the user handle the authenticator keeps with the passkey, must both agree
-  // with what was registered: a passkey left over from a sign-up that failed opens nothing
-  let account = await findAccount(passkey.account)
-  let handle = response.response.userHandle
-  if (!account || account.userId !== passkey.userId || (handle !== undefined && handle !== passkey.userId)) return unknown()
-
-  let { origin, rpID } = relyingParty(event)
-  let verified
-  try {
-    verified = await verifyAuthenticationResponse({
-      response, expectedChallenge: ceremony.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true,
-      credential: { id: passkey.id, publicKey: bytesOf(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },
-    })
-  }
-  catch (err) {
-    // A counter that did not go up means the passkey may have been cloned: worth an alert.
-    // (Matched on the library's message, which names no secret; its other messages can.)
-    let cloned = err instanceof Error && err.message.startsWith('Response counter value')
-    if (cloned) await record(event, passkey.account, { type: 'counter-went-back', device: deviceOf(event), passkey: passkeyLabel(passkey.id) })
-    return refuse(event, session, 401, 'That passkey could not be verified; try again', cloned ? 'counter did not go up' : 'sign-in failed verification')
-  }
-  if (!verified.verified) return refuse(event, session, 401, 'That passkey could not be verified; try again', 'sign-in failed verification')
-  let now = clock.now()
-  if (!await recordUse(passkey, verified.authenticationInfo.newCounter, now)) {
-    return refuse(event, session, 409, 'That passkey was used in another sign-in at the same moment; try again', 'counter raced')
-  }
-  logAuth(event, session, 'passkey.signed_in')
-  let user = { name: account.display, account: account.name, since: now, device: deviceOf(event), passkey: passkey.id }
-  await record(event, account.name, { type: 'signed-in', device: user.device, passkey: passkeyLabel(passkey.id) })
-  let verdict = { user, remember: ceremony.remember }
-  verdicts.set(event, verdict)
-  return accepted(event, session, verdict)
-}
-
-/**
- * An answer route, limited per address (limits.ts): past AUTH_FAILURES_PER_HOUR failed answers
- * in the hour, a 429 before any other call; each answer refused as wrong (400, 401, or 403 for
- * another account's passkey) counts one.
- * A conflict (409) or a full session (413) is no guess, so it does not count.
- */
-function limitedAnswers (check: (event: Event, session: Session<AppData>) => Answer) {
-  return async (event: Event, session: Session<AppData>): Answer => {
-    // A re-run (see `verdicts`) was limited and counted on its first run
-    if (limited.has(event)) return check(event, session)
-    limited.add(event)
-    let wait = await failureWait(event)
-    if (wait) return tooMany(event, wait, 'Too many failed passkey answers from your network this hour; try again later')
-    let reply = await check(event, session)
-    if (reply.statusCode === 400 || reply.statusCode === 401 || reply.statusCode === 403) await countFailure(event)
-    return reply
-  }
-}
-// The requests limited already
-const limited = new WeakSet<Event>()
 
 /**
  * POST /passkeys/verify/options: `{}`, signed in; the start of a fresh check (fresh.ts). No
@@ -282,70 +95,45 @@ export async function verifyOptions (event: Event, session: Session<AppData>): A
   let fields = readAnswer(event)
   if (typeof fields === 'string') return refuse(event, session, 400, fields)
   if (!session.data.user) return refuse(event, session, 401, 'Sign in first')
-  let options = await generateAuthenticationOptions({ rpID: relyingParty(event).rpID, userVerification: 'required', timeout: CEREMONY_SECONDS * 1000 })
+  let options = requestOptions(relyingParty(event).rpID)
   return begin(session, { kind: 'verify', challenge: options.challenge, expires: clock.now() + CEREMONY_SECONDS * 1000, remember: false }, options)
 }
 
-/** POST /passkeys/verify: an AuthenticationResponseJSON by one of this account's passkeys; records the check, and keeps the session as it is */
-export const verify = limitedAnswers(checkIdentity)
-
-async function checkIdentity (event: Event, session: Session<AppData>): Answer {
-  let user = session.data.user
-  let known = checks.get(event)
-  if (user && known) return done(event, session, { ...session.data, user: { ...user, checked: known }, ceremony: undefined })
-  if (!user) return refuse(event, session, 401, 'Sign in first')
-  let checked = await answerTo(event, session, 'verify')
-  if ('refused' in checked) return checked.refused
-  let answer = v.safeParse(AuthenticationAnswer, checked.fields)
-  if (!answer.success) return refuse(event, session, 400, 'That is not a passkey check')
-  let response: AuthenticationResponseJSON = { ...answer.output, clientExtensionResults: {} }
-  let passkey = await findPasskey(response.id)
-  let handle = response.response.userHandle
-  // Another account's passkey proves nothing about this one
-  if (!passkey || passkey.account !== user.account || (handle !== undefined && handle !== passkey.userId)) {
-    return refuse(event, session, 403, 'That passkey is not one of this account\'s', 'passkey of another account')
+/** Options to make a passkey for this account, which none of `exclude` may be */
+export function creationOptions (rpID: string, account: { userId: string, display: string }, exclude: { id: string, transports: string[] }[]): PublicKeyCredentialCreationOptionsJSON {
+  return {
+    challenge: newChallenge(),
+    rp: { name: RP_NAME, id: rpID },
+    user: { id: account.userId, name: account.display, displayName: account.display },
+    pubKeyCredParams: ALGORITHMS.map(alg => ({ alg, type: 'public-key' })),
+    timeout: CEREMONY_SECONDS * 1000,
+    attestation: 'none',
+    excludeCredentials: exclude.map(passkey => ({ ...passkey, type: 'public-key' })),
+    // A discoverable credential ("resident key"): sign-in then needs no typed name, because the
+    // authenticator offers the passkeys it holds for this site
+    authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+    // So that the browser says whether it made a discoverable credential
+    extensions: { credProps: true },
+    hints: [],
   }
-  let { origin, rpID } = relyingParty(event)
-  let verified
-  try {
-    verified = await verifyAuthenticationResponse({
-      response, expectedChallenge: checked.ceremony.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true,
-      credential: { id: passkey.id, publicKey: bytesOf(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },
-    })
-  }
-  catch {
-    return refuse(event, session, 401, 'That passkey could not be verified; try again', 'check failed verification')
-  }
-  if (!verified.verified) return refuse(event, session, 401, 'That passkey could not be verified; try again', 'check failed verification')
-  let now = clock.now()
-  if (!await recordUse(passkey, verified.authenticationInfo.newCounter, now)) {
-    return refuse(event, session, 409, 'That passkey was used somewhere else at the same moment; try again', 'counter raced')
-  }
-  checks.set(event, now)
-  // The same identity, data and owner: only the time of the last check changes
-  return done(event, session, { ...session.data, user: { ...user, checked: now }, ceremony: undefined })
 }
-// A check that passed, for the wrapper's re-run of this request (see `verdicts`)
-const checks = new WeakMap<Event, number>()
+
+/** Options to answer with a passkey of the browser's choice: sign-in and the fresh check */
+export function requestOptions (rpID: string): PublicKeyCredentialRequestOptionsJSON {
+  return { rpId: rpID, challenge: newChallenge(), timeout: CEREMONY_SECONDS * 1000, userVerification: 'required' }
+}
+
+/** 32 random bytes, as the library makes a challenge (WebAuthn asks for at least 16) */
+function newChallenge (): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+}
 
 /** The body of a passkey route, or what is wrong with it */
-function readAnswer (event: Event): Record<string, unknown> | string {
+export function readAnswer (event: Event): Record<string, unknown> | string {
   // The page's forms reach these routes only when its script does not run
   if (!wantsJson(event)) return 'Passkeys need JavaScript: turn it on and try again'
   let body = readFields(event, PASSKEY_BODY_BYTES)
   return body.ok ? body.fields : body.error
-}
-
-/** The ceremony an answer is for, taken out of the session and spent: whatever happens next, it is used */
-async function answerTo (event: Event, session: Session<AppData>, kind: Ceremony['kind']): Promise<{ refused: Reply<AppData> } | { ceremony: Ceremony, fields: Record<string, unknown> }> {
-  let fields = readAnswer(event)
-  if (typeof fields === 'string') return { refused: refuse(event, session, 400, fields) }
-  let ceremony = session.data.ceremony
-  if (!ceremony || ceremony.kind !== kind) return { refused: refuse(event, session, 400, 'Start again: this session has no passkey request to answer', 'no challenge') }
-  if (clock.now() > ceremony.expires) return { refused: refuse(event, session, 400, 'That took too long; start again', 'challenge expired') }
-  // A copy of this session's cookie, sent again, still holds the challenge: the server says whether it was answered
-  if (!await spend(ceremony.challenge, ceremony.expires)) return { refused: refuse(event, session, 400, 'That passkey request was answered already; start again', 'challenge reused') }
-  return { ceremony, fields }
 }
 
 /** Options for the browser, with the ceremony kept in the session */
@@ -355,35 +143,11 @@ function begin (session: Session<AppData>, ceremony: Ceremony, options: object):
   return { ...json(200, options), session: data, ...(isBlank(data) ? { endsIn: CEREMONY_SECONDS } : {}) }
 }
 
-// The wrapper runs a handler again when its write lost a race with another request on the same
-// session (table mode: a count sent while the sign-in was under way). By then the answer's
-// challenge is spent and its counter moved, so checking it again would refuse it: the first run's
-// verdict stands for the rest of this request (kept by its event, so it goes with the request)
-interface Verdict {
-  /** Who signs in; null when a signed-in visitor added a passkey */
-  user: User | null
-  remember: boolean
-  /** A new account's recovery code, shown in the answer */
-  recoveryCode?: string
-}
-const verdicts = new WeakMap<Event, Verdict>()
-
-/** The answer to a passkey that was checked and stored: signed in, or the passkey added */
-function accepted (event: Event, session: Session<AppData>, { user, remember, recoveryCode }: Verdict): Reply<AppData> {
-  if (!user) return done(event, session, { ...session.data, ceremony: undefined })
-  // regenerate: a session id (or cookie) an attacker planted before sign-in becomes worthless.
-  // The count and the cart stay; the spent ceremony does not. The session belongs to the account
-  // (so the account can list and end its sessions), and its cookie is kept when the browser
-  // closes only if the visitor asked.
-  let signedIn = done(event, session, { ...session.data, user, ceremony: undefined }, recoveryCode ? { recoveryCode } : {})
-  return { ...signedIn, regenerate: true, owner: user.account, remember, offerBinding: BIND_PATH }
-}
-
 /**
  * A refusal: a 4xx with `{ error }` (and `more`) for JSON, a message on the page otherwise. It never changes
  * who is signed in, and it spends the ceremony (a challenge is answered once, right or wrong).
  */
-function refuse (event: Event, session: Session<AppData>, status: number, message: string, reason?: string, more: object = {}): Reply<AppData> {
+export function refuse (event: Event, session: Session<AppData>, status: number, message: string, reason?: string, more: object = {}): Reply<AppData> {
   if (reason) logAuth(event, session, 'passkey.refused', reason)
   let reply = wantsJson(event) ? json(status, { error: message, ...more }) : { ...redirect('/'), flash: message }
   if (!session.data.ceremony) return reply
@@ -399,15 +163,11 @@ function rememberOf (fields: Record<string, unknown>): boolean | null {
   return typeof value === 'boolean' ? value : null
 }
 
-function isTransport (name: string): boolean {
-  return TRANSPORTS.has(name)
-}
-
 /**
  * One JSON line per passkey event, like the session wrapper's. It holds the event and a reason
  * of our own words: never a name, a credential id, a public key or a challenge.
  */
-function logAuth (event: Event, session: Session<AppData>, name: 'passkey.registered' | 'passkey.signed_in' | 'passkey.refused', reason?: string): void {
+export function logAuth (event: Event, session: Session<AppData>, name: 'passkey.registered' | 'passkey.signed_in' | 'passkey.refused', reason?: string): void {
   let level = name === 'passkey.refused' ? 'warn' : 'info'
   let line = JSON.stringify({ level, event: name, requestId: event.requestContext.requestId || 'local', route: event.routeKey, mode: session.mode, reason })
   if (level === 'warn') console.warn(line)

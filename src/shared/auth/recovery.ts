@@ -46,7 +46,7 @@ const sameHash = (stored: string, given: string) => stored.length === given.leng
 const NO_MATCH = 'That name and recovery code do not match; check both and try again'
 const ADD_A_PASSKEY = 'You signed in with your recovery code: add a passkey for this device now, and keep your new code'
 
-/** Who signs in, and the new code to show them: kept for the wrapper's re-run of this request (passkeys.ts explains) */
+/** Who signs in, and the new code to show them: kept for the wrapper's re-run of this request (passkey-answers.ts explains) */
 interface Recovered { user: User, remember: boolean, recoveryCode: string }
 const recovered = new WeakMap<Event, Recovered>()
 
@@ -86,7 +86,7 @@ export async function recover (event: Event, session: Session<AppData>): Answer 
   return signedIn(event, session, verdict)
 }
 
-/** A sign-in like a passkey's (passkeys.ts `accepted`): a new identity, owned by the account; the others stay signed in */
+/** A sign-in like a passkey's (passkey-answers.ts `accepted`): a new identity, owned by the account; the others stay signed in */
 function signedIn (event: Event, session: Session<AppData>, { user, remember, recoveryCode }: Recovered): Reply<AppData> {
   let reply = done(event, session, { ...session.data, user, ceremony: undefined }, { recoveryCode })
   return { ...reply, regenerate: true, owner: user.account, remember, flash: ADD_A_PASSKEY, offerBinding: BIND_PATH }
