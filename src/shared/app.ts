@@ -47,10 +47,18 @@ export const AppSession = v.object({
 
 export type AppData = v.InferOutput<typeof AppSession>
 
+/** What a device is told, once, when its session was ended from another one */
+export const SIGNED_OUT_ELSEWHERE = 'You were signed out from another device; sign in again'
+
+/** The message to show once: the one the previous request left, or why this device is signed out */
+export function messageFor (session: Session<AppData>): string | null {
+  return session.flash ?? (session.endedElsewhere ? SIGNED_OUT_ELSEWHERE : null)
+}
+
 /** The page's state as JSON clients see it */
 export function state (session: Session<AppData>) {
   let { count, user, cart } = session.data
-  return { mode: session.mode, count, user: user && { name: user.name }, cart, flash: session.flash }
+  return { mode: session.mode, count, user: user && { name: user.name }, cart, flash: messageFor(session) }
 }
 
 /** Bad input: JSON clients get a 400, browsers go back to the page, which shows the message once */

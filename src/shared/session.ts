@@ -24,7 +24,7 @@ import { checkData, defaultsOf, splitRecord, type DataOf, type DataSchema, type 
 import { ICON, html, isCrossSite, json, redirect, wantsJson, withStandardHeaders } from './session/http.ts'
 import { log, type SessionEvent, type Where } from './session/log.ts'
 import { setup, storeFor } from './session/setup.ts'
-import { ConflictError, DeadlineError, SessionEndedError, StoreError, ThrottledError, endOf, isLive, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
+import { ConflictError, DeadlineError, ENDED, SessionEndedError, StoreError, ThrottledError, endOf, isLive, type Loaded, type SessionRecord, type SessionStore } from './session/store.ts'
 
 // An owner's sessions, listed and ended (session/owners.ts)
 export { endSession, sessionsOf, type OwnedSession } from './session/owners.ts'
@@ -34,6 +34,12 @@ export interface Session<Data> {
   data: Data
   /** The message the previous request left, shown once */
   flash: string | null
+  /**
+   * The session this browser sent was ended from another device: its owner signed out everywhere
+   * (else), or ended it by its handle. The session is a new visitor's, and the cookie is cleared,
+   * so this is true once: tell the visitor why they are signed out.
+   */
+  endedElsewhere: boolean
   /** For display only: the same handler code runs in both modes */
   mode: Mode
   /** Where this session lives, for display; never the secret or the raw cookie */
@@ -146,6 +152,8 @@ interface Current<Data> {
   reset: string[]
   /** A bound session sent without its bound cookie: answered as a new visitor's, and nothing of the answer is kept */
   unbound: boolean
+  /** The session sent was ended from another device (`Session.endedElsewhere`) */
+  ended: boolean
 }
 
 /** Everything one request knows beyond its event */
@@ -269,9 +277,14 @@ function endedElsewhere (request: Request): Response {
 async function read<S extends DataSchema> (request: Request, sessions: SessionStore, schema: S): Promise<Current<DataOf<S>>> {
   let { sent, settings, where } = request
   // A new visitor's session: the defaults, made only when needed (a validation and a copy)
-  let empty = () => ({ loaded: null, meta: null, data: defaultsOf(schema), reset: [], unbound: false })
+  let empty = () => ({ loaded: null, meta: null, data: defaultsOf(schema), reset: [], unbound: false, ended: false })
   if (!sent) return empty()
   let loaded = await sessions.load(sent.value, request.deadline)
+  // Table mode: the row is a marker that its owner ended it
+  if (loaded === ENDED) {
+    log('session.revoked', where)
+    return { ...empty(), ended: true }
+  }
   if (!loaded) {
     log('session.rejected', where) // forged, tampered, foreign, or its row is gone
     return empty()
@@ -296,7 +309,7 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
   let { owner } = stored.meta
   if (owner !== null && stored.meta.since < await sessions.signedOutBefore(owner, request.deadline)) {
     log('session.revoked', where)
-    return empty()
+    return { ...empty(), ended: true }
   }
   // A session bound to a device works only with the bound cookie its browser keeps refreshing:
   // a copy of the session cookie alone, taken elsewhere, opens nothing (one MAC to check)
@@ -307,7 +320,7 @@ async function read<S extends DataSchema> (request: Request, sessions: SessionSt
   }
   let checked = checkData(schema, stored.fields)
   if (checked.reset.length) log('session.data_reset', where, { fields: checked.reset })
-  return { loaded, meta: stored.meta, ...checked, unbound: false }
+  return { loaded, meta: stored.meta, ...checked, unbound: false, ended: false }
 }
 
 function view<Data> (current: Current<Data>, { settings, sent }: Request): Session<Data> {
@@ -320,7 +333,7 @@ function view<Data> (current: Current<Data>, { settings, sent }: Request): Sessi
     handle: meta?.handle ?? null,
     bound: meta?.bound ?? null,
   }
-  return { data, flash: meta?.flash ?? null, mode: settings.mode, storage }
+  return { data, flash: meta?.flash ?? null, endedElsewhere: current.ended, mode: settings.mode, storage }
 }
 
 /** The wrapper's own fields of a record written now */

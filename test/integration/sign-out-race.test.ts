@@ -9,10 +9,17 @@ import { start, end, mode, devSecret } from '../helpers/sandbox.ts'
 import { visitor, JSON_HEADERS } from '../helpers/browser-like.ts'
 import { allRows, getRow, isRetired, putRow } from '../helpers/table.ts'
 import { readSettings } from '../../src/shared/session/config.ts'
-import { ConflictError, type SessionStore } from '../../src/shared/session/store.ts'
+import { ConflictError, ENDED, type Loaded, type SessionStore } from '../../src/shared/session/store.ts'
 import { tableStore } from '../../src/shared/session/table-store.ts'
 
 let store: SessionStore
+
+/** The session behind a cookie, as a request in flight reads it */
+async function live (cookie: string): Promise<Loaded> {
+  let loaded = await store.load(cookie, Infinity)
+  if (!loaded || loaded === ENDED) throw new Error('the row did not load')
+  return loaded
+}
 let secret = ''
 
 /** A signed-in row as plain arc.http() writes it (no `_version`), and its cookie value */
@@ -48,8 +55,7 @@ if (mode === 'table') {
 
   test('a write in flight during sign-out does not bring back a row plain arc.http() wrote', async t => {
     let cookie = await architectRow('race-sign-out-000000000')
-    let inFlight = await store.load(cookie, Infinity) // a request reads the session...
-    if (!inFlight) throw new Error('the row did not load')
+    let inFlight = await live(cookie) // a request reads the session...
     await store.remove(inFlight, Infinity) // ...the visitor signs out meanwhile...
     await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false, Infinity)) // ...then the request writes
     t.equal(await getRow('race-sign-out-000000000'), undefined, 'the row stays deleted')
@@ -59,9 +65,8 @@ if (mode === 'table') {
 
   test('a write in flight during sign-in does not bring back the row sign-in retired', async t => {
     let cookie = await architectRow('race-sign-in-0000000000')
-    let signingIn = await store.load(cookie, Infinity)
-    let inFlight = await store.load(cookie, Infinity)
-    if (!signingIn || !inFlight) throw new Error('the row did not load')
+    let signingIn = await live(cookie)
+    let inFlight = await live(cookie)
     await store.save({ ...signingIn.record, _renewed: Date.now() }, signingIn, true, Infinity) // new id, old row retired
     await lateWrite(t, store.save({ ...inFlight.record, count: 9 }, inFlight, false, Infinity))
     t.ok(isRetired(await getRow('race-sign-in-0000000000')), 'the retired row stays a marker that opens nothing')
@@ -69,12 +74,10 @@ if (mode === 'table') {
 
   test('a write from before the row\'s last change, landing after a sign-in, does not bring the retired row back', async t => {
     let value = await store.save({ count: 1, _renewed: Date.now() }, null, false, Infinity)
-    let stale = await store.load(value, Infinity) // a slow request reads version 1...
-    let fresh = await store.load(value, Infinity)
-    if (!stale || !fresh) throw new Error('the row did not load')
+    let stale = await live(value) // a slow request reads version 1...
+    let fresh = await live(value)
     await store.save({ ...fresh.record, count: 2 }, fresh, false, Infinity) // ...another writes version 2...
-    let signingIn = await store.load(value, Infinity)
-    if (!signingIn) throw new Error('the row did not load')
+    let signingIn = await live(value)
     await store.save({ ...signingIn.record, _renewed: Date.now() }, signingIn, true, Infinity) // ...the visitor signs in...
     await lateWrite(t, store.save({ ...stale.record, count: 9 }, stale, false, Infinity)) // ...then the slow one writes
     t.ok(isRetired(await getRow(value.split('.')[0])), 'the retired row stays a marker: its version moved past every one read before')
@@ -82,8 +85,7 @@ if (mode === 'table') {
 
   test('a move to a new identity in flight while the visitor signs out does not bring the session back', async t => {
     let cookie = await architectRow('race-move-sign-out-0000', 'Moving')
-    let moving = await store.load(cookie, Infinity) // a request reads the session, to give it a new identity...
-    if (!moving) throw new Error('the row did not load')
+    let moving = await live(cookie) // a request reads the session, to give it a new identity...
     await store.remove(moving, Infinity) // ...the visitor signs out meanwhile...
     await lateWrite(t, store.save({ ...moving.record, _renewed: Date.now() }, moving, true, Infinity)) // ...then the move writes
     t.equal(await sessionsOf('Moving'), 0, 'no session survives the sign-out')
@@ -91,8 +93,7 @@ if (mode === 'table') {
 
   test('two new identities from one session at once (two sign-ins, or two moves): one wins, the other is a conflict', async t => {
     let cookie = await architectRow('race-two-moves-00000000', 'Twice')
-    let [ first, second ] = [ await store.load(cookie, Infinity), await store.load(cookie, Infinity) ]
-    if (!first || !second) throw new Error('the row did not load')
+    let [ first, second ] = [ await live(cookie), await live(cookie) ]
     await store.save({ ...first.record, _renewed: Date.now() }, first, true, Infinity)
     await lateWrite(t, store.save({ ...second.record, _renewed: Date.now() }, second, true, Infinity))
     t.equal(await sessionsOf('Twice'), 1, 'one session descends from the old one')

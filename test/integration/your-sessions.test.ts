@@ -12,6 +12,9 @@ import { warmLambda, sandboxEnv, sandboxPorts, callsOf, type WarmLambda } from '
 import { dynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy.ts'
 import { getRow, putRow } from '../helpers/table.ts'
 
+// What a device signed out from another is told (src/shared/app.ts). Written out here: importing
+// the app's modules into this process before a test sets their environment would fix their settings.
+const SIGNED_OUT_ELSEWHERE = 'You were signed out from another device; sign in again'
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
 
@@ -46,6 +49,10 @@ async function account (): Promise<{ device: Authenticator, name: string }> {
 }
 
 const userOf = async (browser: Visitor) => (await browser.get('/', JSON_HEADERS)).json().user
+const stateOf = async (browser: Visitor) => {
+  let { user, flash } = (await browser.get('/', JSON_HEADERS)).json()
+  return { user, flash }
+}
 const listOf = async (browser: Visitor) => (await browser.get('/sessions', JSON_HEADERS)).json<List>()
 
 test('start', async t => start(t))
@@ -113,7 +120,7 @@ test('ending one session by its handle: table mode signs that device out; cookie
   let ended = await phone.post('/sessions/end', { handle: laptopHandle }, JSON_HEADERS)
   t.equal(ended.status, 200, 'POST /sessions/end: 200')
   t.notOk(ended.json<List>().sessions.some(s => s.handle === laptopHandle), 'and the list it answers no longer has it')
-  t.equal(await userOf(laptop), null, 'the laptop is signed out at its next request')
+  t.deepEqual(await stateOf(laptop), { user: null, flash: SIGNED_OUT_ELSEWHERE }, 'the laptop is signed out at its next request, and told why')
   t.equal(await userOf(visitor(stolen)), null, 'a copy of its cookie opens nothing')
   t.notEqual(await userOf(tablet), null, 'the tablet is still signed in')
   t.notEqual(await userOf(phone), null, 'and so is the phone')
@@ -161,6 +168,30 @@ test('signing out everywhere: every session ends, this one too', async t => {
   for (let route of [ '/logout/others', '/logout/everywhere', '/sessions/end' ]) {
     t.equal((await visitor().post(route, {}, JSON_HEADERS)).status, 401, `${route} without a signed-in session: 401`)
   }
+})
+
+test('a device signed out from another is told why, once; one that signed itself out, or a forged cookie, is told nothing', async t => {
+  let { device } = await account()
+  let [ here, there, open ] = [ await signedIn(device), await signedIn(device), await signedIn(device) ]
+  let copy = there.cookie
+  t.equal((await here.post('/logout/others', {}, JSON_HEADERS)).status, 200, 'one device signs out everywhere else')
+  let told = await there.get('/', JSON_HEADERS)
+  t.deepEqual([ told.json().user, told.json().flash ], [ null, SIGNED_OUT_ELSEWHERE ], 'another device\'s next answer: signed out, and why')
+  t.match(told.setCookie ?? '', /Max-Age=0/, 'and its cookie is cleared')
+  t.equal((await there.get('/', JSON_HEADERS)).json().flash, null, 'so it is told once')
+  t.ok((await open.get('/')).text.includes(SIGNED_OUT_ELSEWHERE), 'the page says it')
+  t.equal((await visitor(copy).get('/', JSON_HEADERS)).json().flash, SIGNED_OUT_ELSEWHERE, 'a copy of the ended cookie is told the same, and opens nothing')
+  let counted = await visitor(copy).post('/count', { by: 1 }, JSON_HEADERS)
+  t.deepEqual([ counted.json().count, counted.json().user, counted.json().flash ], [ 1, null, SIGNED_OUT_ELSEWHERE ], 'a count sent from a page left open: counted in a new session, and told why')
+  let since = await signedIn(device)
+  t.equal((await here.post('/logout/everywhere', {}, JSON_HEADERS)).status, 200, 'then it signs out everywhere')
+  t.equal((await since.get('/', JSON_HEADERS)).json().flash, SIGNED_OUT_ELSEWHERE, 'a device signed in since is told too')
+  let own = await signedIn(device)
+  let ownCookie = own.cookie
+  await own.post('/logout', {}, JSON_HEADERS)
+  t.equal((await own.get('/', JSON_HEADERS)).json().flash, null, 'a device that signed itself out is told nothing')
+  if (mode === 'table') t.equal((await visitor(ownCookie).get('/', JSON_HEADERS)).json().flash, null, 'table mode: nor is a copy of its cookie')
+  t.equal((await visitor('_idx=forged').get('/', JSON_HEADERS)).json().flash, null, 'nor is a forged cookie')
 })
 
 test('keep me signed in: a cookie with Max-Age when chosen, a browser-session cookie otherwise, on every later answer too', async t => {

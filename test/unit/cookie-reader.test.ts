@@ -4,7 +4,6 @@ import test from 'tape'
 import jwt from 'node-webtokens'
 import { readSettings } from '../../src/shared/session/config.ts'
 import { cookieStore, decrypt, keyOf } from '../../src/shared/session/cookie-store.ts'
-import type { SessionStore } from '../../src/shared/session/store.ts'
 import { seal } from '../helpers/jwe.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
@@ -12,7 +11,7 @@ const SECRET = randomSecret()
 const PREVIOUS = randomSecret()
 const NOW = Date.now()
 
-function storeWith (env: Record<string, string> = {}): SessionStore {
+function storeWith (env: Record<string, string> = {}) {
   let setup = readSettings({ ARC_APP_SECRET: SECRET, ARC_APP_SECRET_PREVIOUS: PREVIOUS, ...env })
   if (!setup.ok) throw new Error(setup.problem)
   return cookieStore(setup.settings)

@@ -1,7 +1,7 @@
 // The one page of the app: plain HTML forms, so counting and the cart work with JavaScript off.
 // Passkeys need the page's one script (script.ts).
 import { escapeHtml, when } from '../../shared/http.ts'
-import type { AppData } from '../../shared/app.ts'
+import { messageFor, type AppData } from '../../shared/app.ts'
 import type { Session, Storage } from '../../shared/session.ts'
 import { ICON } from '../../shared/session/http.ts'
 import { SCRIPT } from './script.ts'
@@ -44,7 +44,8 @@ export function page (session: Session<AppData>): string {
   let items = cart.length
     ? `<ul>${cart.map(item => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`
     : '<p>Your cart is empty.</p>'
-  let flash = session.flash ? `<p class="flash" role="alert">${escapeHtml(session.flash)}</p>` : ''
+  let message = messageFor(session)
+  let flash = message ? `<p class="flash" role="alert">${escapeHtml(message)}</p>` : ''
   // The passkey forms post to the passkey routes; the page's script (script.ts) takes them over
   let who = user
     ? `<p>Signed in as <strong>${escapeHtml(user.name)}</strong>.</p>

@@ -32,8 +32,8 @@ const NAME_KEY_BYTES = 160
 // A browser's answer is a few kilobytes at most ("none" attestation carries no certificates)
 const PASSKEY_BODY_BYTES = 16 * 1024
 
-// Ed25519, ES256 and RS256: what authenticators make. Given to both calls, so an authenticator
-// is never offered an algorithm the check would then refuse.
+// Ed25519, ES256 and RS256: what authenticators make. Offered in the options and required by the
+// check (passkey-answers.ts), so an authenticator is never offered one the check would refuse.
 export const ALGORITHMS = [ -8, -7, -257 ]
 
 export type Ceremony = NonNullable<AppData['ceremony']>

@@ -4,6 +4,9 @@ import { clock } from './clock.ts'
 import type { Bound } from './binding.ts'
 import type { Settings } from './config.ts'
 
+/** What `load` finds where a session was ended from another device, so the wrapper can say so */
+export const ENDED = 'ended'
+
 /** Bookkeeping the wrapper keeps next to the app's data. App keys must not start with `_`. */
 export interface StoredMeta {
   /** When the session was last written or renewed (ms since epoch); drives idle expiry */
@@ -54,8 +57,11 @@ export interface Loaded {
  * must give up by then, so the visitor gets an answer before Lambda's timeout.
  */
 export interface SessionStore {
-  /** The session behind a cookie value, or null for a missing, forged or unreadable one */
-  load (cookieValue: string, deadline: number): Promise<Loaded | null>
+  /**
+   * The session behind a cookie value; ENDED for one its owner ended from another device (table
+   * mode: its row is a marker of that); null for a missing, forged or unreadable one
+   */
+  load (cookieValue: string, deadline: number): Promise<Loaded | typeof ENDED | null>
   /** Stores the record and returns the new cookie value. Throws ConflictError if `previous` changed meanwhile. */
   save (record: SessionRecord, previous: Loaded | null, newIdentity: boolean, deadline: number): Promise<string>
   /** Forgets the session for good (table mode); cookie mode has nothing on the server to forget */
@@ -71,7 +77,7 @@ export interface SessionStore {
    * Throws SessionEndedError when `kept` itself had ended, which cookie mode checks afresh here.
    */
   endOthers (owner: string, kept: Kept, deadline: number): Promise<number>
-  /** When the owner last ended all their sessions (ms since epoch; 0 for never, and in table mode, which deletes them instead) */
+  /** When the owner last ended all their sessions (ms since epoch; 0 for never, and in table mode, which marks their rows instead) */
   signedOutBefore (owner: string, deadline: number): Promise<number>
 }
 

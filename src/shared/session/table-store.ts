@@ -7,7 +7,7 @@ import { clock } from './clock.ts'
 import type { Settings } from './config.ts'
 import { withoutPrototypeKeys } from './data.ts'
 import { bounded } from './deadline.ts'
-import { ConflictError, StoreError, endOf, type Loaded, type SessionRecord, type SessionStore } from './store.ts'
+import { ConflictError, ENDED, StoreError, endOf, type Loaded, type SessionRecord, type SessionStore } from './store.ts'
 
 // Architect's ddb provider sets `_ttl` to a week after each write
 const ARCHITECT_WEEK = 604800
@@ -19,6 +19,13 @@ function randomId (): string {
 
 // The session table's index on `_owner` (app.arc, @tables-indexes): an owner's sessions, by Query
 export const OWNER_INDEX = 'byOwner'
+
+/** An owner's session as the index lists it: its row id, its record, and its `_ttl` (seconds) */
+interface Owned {
+  id: string
+  record: SessionRecord
+  ttl: number
+}
 
 // BatchWriteItem takes at most 25 requests
 const BATCH = 25
@@ -50,8 +57,8 @@ export function signedId (cookieValue: string, secrets: string[]): { id: string,
  * row is input too (plain arc.http() or an older version of this app may have written it).
  */
 export function recordFromRow (Item: Record<string, unknown> | undefined, now: number): Omit<Loaded, 'id' | 'oldSecret'> | null {
-  // A retired row (see `save`) is a marker, not a session
-  if (!Item || typeof Item._ttl !== 'number' || Item._retired === true) return null
+  // A retired row (see `save`) and an ended one (see `endAll`) are markers, not sessions
+  if (!Item || typeof Item._ttl !== 'number' || Item._retired === true || Item._ended === true) return null
   // A JSON copy: sets and binary become plain values, prototype keys are dropped, and numbers past
   // 2^53 (which aws-lite hands over as BigInt, and JSON cannot hold) are left for the schema to default
   let json = JSON.stringify(Item, (key, value: unknown) => typeof value === 'bigint' ? undefined : withoutPrototypeKeys(key, value))
@@ -88,9 +95,10 @@ export function tableStore (settings: Settings): SessionStore {
       let signed = signedId(cookieValue, secrets)
       if (!signed) return null
       let { client, TableName } = await db(deadline)
-      let { Item } = await bounded(() => client.GetItem({ TableName, Key: { _idx: signed.id }, ConsistentRead: true }), deadline)
+      let Item: Record<string, unknown> | undefined = (await bounded(() => client.GetItem({ TableName, Key: { _idx: signed.id }, ConsistentRead: true }), deadline)).Item
       let found = recordFromRow(Item, clock.now())
-      return found && { ...found, id: signed.id, oldSecret: signed.index > 0 }
+      if (!found) return Item?._ended === true ? ENDED : null
+      return { ...found, id: signed.id, oldSecret: signed.index > 0 }
     },
 
     async save (record, previous, newIdentity, deadline) {
@@ -158,18 +166,18 @@ export function tableStore (settings: Settings): SessionStore {
 
     async endOne (owner, handle, deadline) {
       let ending = (await owned(owner, deadline)).filter(({ record }) => record._handle === handle)
-      await removeAll(ending.map(({ id }) => id), deadline)
+      await endAll(ending, deadline)
       return ending.length > 0
     },
 
     async endOthers (owner, kept, deadline) {
       let ending = (await owned(owner, deadline)).filter(({ record }) => record._handle !== kept.handle)
-      await removeAll(ending.map(({ id }) => id), deadline)
+      await endAll(ending, deadline)
       return clock.now()
     },
 
     async signedOutBefore () {
-      return 0 // table mode deletes an owner's sessions instead of remembering when
+      return 0 // table mode marks an owner's sessions ended instead of remembering when
     },
   }
 
@@ -182,7 +190,7 @@ export function tableStore (settings: Settings): SessionStore {
   async function owned (owner: string, deadline: number) {
     let { client, TableName } = await db(deadline)
     let now = clock.now()
-    let found: { id: string, record: SessionRecord }[] = []
+    let found: Owned[] = []
     let ExclusiveStartKey: Record<string, unknown> | undefined
     do {
       let page = await bounded(() => client.Query({
@@ -191,7 +199,8 @@ export function tableStore (settings: Settings): SessionStore {
       }), deadline)
       for (let Item of page.Items ?? []) {
         let row = recordFromRow(Item, now)
-        if (row && !row.expired && typeof Item._idx === 'string') found.push({ id: Item._idx, record: row.record })
+        let { _idx, _ttl }: Record<string, unknown> = Item
+        if (row && !row.expired && typeof _idx === 'string' && typeof _ttl === 'number') found.push({ id: _idx, record: row.record, ttl: _ttl })
       }
       ExclusiveStartKey = page.LastEvaluatedKey
     } while (ExclusiveStartKey)
@@ -199,25 +208,28 @@ export function tableStore (settings: Settings): SessionStore {
   }
 
   /**
-   * Deletes rows, 25 at a time (BatchWriteItem's most), sending again what DynamoDB left
-   * unprocessed (it does, when short of capacity), after a pause that grows. Deleted, not retired:
-   * a request in flight for one of them then fails its condition too. Whatever is left when the
-   * budget runs out is a DeadlineError, so the visitor gets a 503 to try again, never an answer
-   * that says all ended when some did not.
+   * Replaces sessions' rows with markers that say they were ended from another device, which
+   * `load` tells apart from a missing row, so that the device is told why it was signed out. A
+   * marker holds nothing of the session (no data, no owner: it leaves the owner's index) and goes
+   * with DynamoDB's sweep when the session would have ended anyway; it costs what a delete does
+   * (one write unit). Its `_version` of 0 no session has, so a request in flight for one of them
+   * fails its condition, as it would on a deleted row.
+   * Written 25 at a time (BatchWriteItem's most), sending again what DynamoDB left unprocessed (it
+   * does, when short of capacity), after a pause that grows. Whatever is left when the budget runs
+   * out is a DeadlineError, so the visitor gets a 503 to try again, never an answer that says all
+   * ended when some did not.
    */
-  async function removeAll (ids: string[], deadline: number) {
+  async function endAll (sessions: Owned[], deadline: number) {
     let { client, TableName } = await db(deadline)
-    for (let start = 0; start < ids.length; start += BATCH) {
-      let pending = ids.slice(start, start + BATCH)
+    let markers = sessions.map(({ id, ttl }) => ({ _idx: id, _ended: true, _version: 0, _ttl: ttl }))
+    for (let start = 0; start < markers.length; start += BATCH) {
+      let pending: Record<string, unknown>[] = markers.slice(start, start + BATCH)
       for (let attempt = 0; pending.length; attempt++) {
         if (attempt) await new Promise(resolve => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 4)))
-        let requests = pending.map(_idx => ({ DeleteRequest: { Key: { _idx } } }))
+        let requests = pending.map(Item => ({ PutRequest: { Item } }))
         let { UnprocessedItems } = await bounded(() => client.BatchWriteItem({ RequestItems: { [TableName]: requests } }), deadline)
-        // (aws-lite hands them back as it took them: { DeleteRequest: { Key: { _idx } } })
-        pending = (UnprocessedItems?.[TableName] ?? []).flatMap(request => {
-          let id: unknown = request.DeleteRequest?.Key?._idx
-          return typeof id === 'string' ? [ id ] : []
-        })
+        // (aws-lite hands them back as it took them: { PutRequest: { Item } })
+        pending = (UnprocessedItems?.[TableName] ?? []).flatMap(request => request.PutRequest?.Item ? [ request.PutRequest.Item ] : [])
       }
     }
   }
