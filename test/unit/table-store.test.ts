@@ -4,7 +4,7 @@
 import test from 'tape'
 import { sign } from 'cookie-signature'
 import { bounded } from '../../src/shared/session/deadline.ts'
-import { recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
+import { isEndedMarker, recordFromRow, signedId } from '../../src/shared/session/table-store.ts'
 import { DeadlineError, ThrottledError } from '../../src/shared/session/store.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
@@ -69,6 +69,17 @@ test('no row, or a row without a numeric `_ttl`, is no session', t => {
   t.equal(recordFromRow(undefined, NOW), null, 'no row')
   t.equal(recordFromRow({ _idx: 'row-id', count: 1 }, NOW), null, 'no `_ttl`')
   t.equal(recordFromRow({ _idx: 'row-id', _ttl: String(IN_AN_HOUR) }, NOW), null, 'a `_ttl` string')
+  t.end()
+})
+
+test('an ended session\'s marker is no session, and says so until the session would have ended anyway', t => {
+  let marker = { _idx: 'row-id', _ended: true, _version: 0, _ttl: IN_AN_HOUR }
+  t.equal(recordFromRow(marker, NOW), null, 'it opens nothing')
+  t.equal(isEndedMarker(marker, NOW), true, 'it is an ended session\'s marker')
+  t.equal(isEndedMarker({ ...marker, _ttl: NOW / 1000 }, NOW), false, 'not at its `_ttl`, which DynamoDB sweeps late')
+  t.equal(isEndedMarker({ ...marker, _ended: 'true' }, NOW), false, 'nor with `_ended` of another type')
+  t.equal(isEndedMarker({ _idx: 'row-id', _retired: true, _version: 2, _ttl: IN_AN_HOUR }, NOW), false, 'a sign-in\'s retired row is not one')
+  t.equal(isEndedMarker(undefined, NOW), false, 'nor is no row')
   t.end()
 })
 

@@ -74,6 +74,14 @@ export function recordFromRow (Item: Record<string, unknown> | undefined, now: n
   }
 }
 
+/**
+ * Whether a row is the marker of a session ended from another device (see `endAll`), which its
+ * device is told about. Past its `_ttl` the session would have ended anyway: DynamoDB sweeps late.
+ */
+export function isEndedMarker (Item: Record<string, unknown> | undefined, now: number): boolean {
+  return Item?._ended === true && typeof Item._ttl === 'number' && Item._ttl > now / 1000
+}
+
 export function tableStore (settings: Settings): SessionStore {
   let secrets = [ settings.secret, settings.previousSecret ].filter(s => s !== null)
 
@@ -96,8 +104,9 @@ export function tableStore (settings: Settings): SessionStore {
       if (!signed) return null
       let { client, TableName } = await db(deadline)
       let Item: Record<string, unknown> | undefined = (await bounded(() => client.GetItem({ TableName, Key: { _idx: signed.id }, ConsistentRead: true }), deadline)).Item
-      let found = recordFromRow(Item, clock.now())
-      if (!found) return Item?._ended === true ? ENDED : null
+      let now = clock.now()
+      let found = recordFromRow(Item, now)
+      if (!found) return isEndedMarker(Item, now) ? ENDED : null
       return { ...found, id: signed.id, oldSecret: signed.index > 0 }
     },
 
