@@ -13,6 +13,21 @@ test('the defaults are what the schema makes of {}, a fresh copy each time', t =
   t.end()
 })
 
+test('a schema that hands out the same default objects every time still gives each request its own, at every depth', t => {
+  // As a library whose defaults are values, not functions, does: one instance for every caller
+  let shared = { count: 0, cart: [ { item: 'apple', tags: [ 'red' ] } ], prefs: { theme: { dark: false } } }
+  let sharing: DataSchema = { '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value: { ...shared, ...(value as object) } }) } }
+  let first = checkData(sharing, {}).data as typeof shared
+  first.cart[0].tags.push('left over')
+  first.cart.push({ item: 'pear', tags: [] })
+  first.prefs.theme.dark = true
+  t.deepEqual(shared, { count: 0, cart: [ { item: 'apple', tags: [ 'red' ] } ], prefs: { theme: { dark: false } } }, 'a handler that changes what it was given changes nothing the schema holds')
+  t.deepEqual(defaultsOf(sharing), shared, 'so the next visitor starts from the same defaults')
+  let when = new Date(0)
+  t.equal((checkData(sharing, { when }).data as { when: Date }).when, when, 'a value of no JSON shape (a Date) is passed on as the schema made it')
+  t.end()
+})
+
 test('a schema with a field that has no default is refused when the route is defined', t => {
   t.throws(() => defaultsOf(v.object({ count: v.optional(v.number(), 0), name: v.string() })), /needs a default.*: name$/)
   t.end()
@@ -103,7 +118,7 @@ test('the wrapper\'s own fields are read with care: each of the right type, or i
     { renewed: 1000, since: 500, flash: 'hi', host: true, audience: 'app/production', ends: 2000, owner: 'ada', handle: 'h', forget: true, bound }, 'each of the right type, as written')
   let none = { renewed: 1000, since: 1000, flash: null, host: false, audience: null, ends: null, owner: null, handle: null, forget: false, bound: null }
   t.deepEqual(meta({ _since: '500', _flash: 5, _host: 'true', _aud: 7, _ends: '2000', _owner: 1, _handle: [], _forget: 'yes', _bound: 'bound' }), none, 'a wrong type falls back: since to the last renewal, the rest to none')
-  for (let shape of [ { id: 'h', x: 'x' }, { id: 'h', x: 'x', y: 7 }, { id: 'h', x: 'x', y: 'not base64url!' }, [ 'h', 'x', 'y' ], null ]) {
+  for (let shape of [ { id: 'h', x: 'x' }, { id: 'h', x: 'x', y: 7 }, { id: 'h', x: 'x', y: 'not base64url!' }, { id: '!h', x: 'x', y: 'y' }, [ 'h', 'x', 'y' ], null ]) {
     t.equal(meta({ _bound: shape }).bound, null, `a _bound of another shape is no binding: ${JSON.stringify(shape)}`)
   }
   t.deepEqual(meta({}), none, 'a session plain arc.http() wrote has none of them')

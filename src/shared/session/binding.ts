@@ -30,7 +30,7 @@ const CHALLENGE_MS = 5 * 60 * 1000
 // One key for every MAC here, derived from the secret: a bound cookie's MAC is never a table-mode
 // cookie's signature, nor a challenge's. And the bound cookies found valid: a warm Lambda sees the
 // same one on every request of a session until its next refresh, so only the first pays for the
-// MAC (bounded, as everything a warm Lambda keeps; the oldest go first, since each value lives
+// MAC (bounded, as everything a warm Lambda keeps: the oldest go first, since each value lives
 // SESSION_BOUND_SECONDS whatever its use). Keyed by the value, holding the session id it is for.
 interface Keyed {
   key: Buffer
@@ -73,7 +73,7 @@ function isLiveBoundValue (settings: Settings, id: string, value: string, now: n
   let expires = value.slice(0, dot)
   if (dot !== 13 || !/^\d{13}$/.test(expires) || Number(expires) <= now) return false
   let { verified } = keyedBy(settings)
-  if (verified.peek(value) === id) return true
+  if (verified.get(value) === id) return true
   let valid = same(value.slice(dot + 1), mac(settings, `bound|${id}|${expires}`))
   if (valid) verified.set(value, id)
   return valid

@@ -20,8 +20,8 @@ const keyOf = (owner: string) => `signed-out:${owner}`
 // The session table by its logical name, which exists in both modes (app.arc declares it)
 const TABLE = 'session'
 
-// How many owners a warm Lambda remembers (about 100 bytes each): past that, the least recently
-// seen is forgotten and read again when it comes back
+// How many owners a warm Lambda remembers (about 100 bytes each): past that, the one read longest
+// ago is forgotten and read again when it comes back
 export const REMEMBERED_OWNERS = 10_000
 
 export function revocations (settings: Settings) {
