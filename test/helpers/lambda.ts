@@ -35,6 +35,16 @@ export function event ({ method = 'GET', path = '/', cookie, json, sourceIp = ne
   } as Event
 }
 
+/**
+ * A POST of `body` sent as `type`, as an HTTP API hands it to a route: a JSON type as text, any
+ * other base64-encoded (Sandbox does the same: its middleware/_binary-handler.js)
+ */
+export function rawPost (path: string, body: string, type: string, cookie?: string): Event {
+  let base = event({ method: 'POST', path, cookie })
+  let json = /^application\/.*json/.test(type)
+  return { ...base, headers: { ...base.headers, 'content-type': type }, body: json ? body : Buffer.from(body).toString('base64'), isBase64Encoded: !json }
+}
+
 /** The `_idx=value` pair a response sets, '' when it clears the cookie, or null when it sends none */
 export function setCookieOf (res: Response): string | null {
   let header = res.cookies?.find(c => c.startsWith('_idx='))
