@@ -1,6 +1,8 @@
 // npm run bench: our handlers against a plain arc.http() baseline, measured in the same run.
 // Warm latency in-process (as a warm Lambda runs), DynamoDB calls per request, cold-start cost and
 // cookie size. Writes bench/results.md and prints the same table. Not part of npm test.
+// `npm run bench -- --quick` (CI): every step, with a fraction of the samples, printed and not
+// written, so a quick run never replaces the figures the docs quote.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, connect } from 'node:net'
@@ -23,6 +25,9 @@ import { bytesByPackage, coldStarts, metafileOf } from './cold-start.ts'
 import { compareCrypto } from './crypto.ts'
 
 const root = new URL('..', import.meta.url).pathname
+const QUICK = process.argv.includes('--quick')
+// Per warm case: seconds of calls; cold: fresh processes per bundle; refreshes timed one by one
+const SAMPLES = QUICK ? { caseSeconds: 0.2, coldRuns: 5, refreshes: 20 } : { caseSeconds: 1.5, coldRuns: 20, refreshes: 200 }
 const ROUTES = [ 'get-index', 'post-count' ] as const
 const OPS = [ 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem' ]
 const STRONG_SECRET = randomSecret()
@@ -86,7 +91,7 @@ function worker (env: Record<string, string>) {
   }
   return {
     call: async (handler: string, e: Event) => (JSON.parse(await ask({ op: 'call', handler, event: e })) as { response: Response }).response,
-    bench: async (tasks: object[]) => (JSON.parse(await ask({ op: 'bench', tasks })) as { results: BenchResult[] }).results,
+    bench: async (tasks: object[]) => (JSON.parse(await ask({ op: 'bench', tasks, ms: SAMPLES.caseSeconds * 1000 })) as { results: BenchResult[] }).results,
     close: () => child.kill(),
   }
 }
@@ -187,11 +192,11 @@ try {
     for (let c of cases.ours) {
       rows.push({ mode, case: c.name, ours: averaged(`ours ${c.name}`), baseline: averaged(`baseline ${c.name}`), calls: calls[c.name] })
     }
-    // A refresh cannot run as a fixed event (each answer spends its challenge): 200 of them, each
+    // A refresh cannot run as a fixed event (each answer spends its challenge): 200 of them (QUICK: 20), each
     // asked (403) then answered, timed one call at a time, and a bound page view between, timed the same way
     let timings: { challengeMs: number, answerMs: number, pageMs: number }[] = []
     let refreshEvent = (headers: Record<string, string>) => withHeaders(event({ method: 'POST', path: '/sessions/bind/refresh', cookie: boundCookies }), { 'sec-secure-session-id': boundId, ...headers })
-    for (let n = 0; n < 200; n++) {
+    for (let n = 0; n < SAMPLES.refreshes; n++) {
       let started = performance.now()
       let asked = await lambda.call(bundle.ours('post-sessions-bind-refresh'), refreshEvent({}))
       let challenged = performance.now()
@@ -223,7 +228,7 @@ let coldBundles: Record<string, string> = { 'architect-functions.cjs': `${root}.
 for (let route of ROUTES) Object.assign(coldBundles, { [`ours ${route}`]: bundle.ours(route), [`one file ${route}`]: oneFile(route), [`baseline ${route}`]: bundle.baseline(route) })
 for (let route of PASSKEY_ROUTES) coldBundles[`ours ${route}`] = bundle.ours(route)
 coldBundles['ours post-sessions-bind-refresh'] = bundle.ours('post-sessions-bind-refresh')
-let cold = coldStarts(coldBundles, coldEnv)
+let cold = coldStarts(coldBundles, coldEnv, SAMPLES.coldRuns)
 let coldOf = (name: string) => cold.find(c => c.name === name) ?? cold[0]
 let contents = {
   handler: bytesByPackage(await metafileOf(`${root}src/http/get-index/index.ts`, { ...withoutPlugin, external: [ ...esbuildOptions.external ?? [], '@architect/functions' ] })),
@@ -239,7 +244,7 @@ let lines = [
   'Command: `npm run bench`. Ours = this app\'s handlers; baseline = the same routes with plain `arc.http()` (bench/baseline).',
   'Both built the way production is built (minified esbuild bundles). Table mode runs against Sandbox\'s local DynamoDB.',
   '',
-  '## Warm handler, in-process (tinybench: 1.5 s per case, run twice as A B B A and averaged)',
+  `## Warm handler, in-process (tinybench: ${SAMPLES.caseSeconds} s per case, run twice as A B B A and averaged)`,
   '',
   '| mode | case | ours p50 ms | ours p99 ms | baseline p50 ms | baseline p99 ms | throughput ours / baseline | DynamoDB calls, ours | DynamoDB calls, baseline |',
   '|---|---|---|---|---|---|---|---|---|',
@@ -247,7 +252,7 @@ let lines = [
   '',
   '## Cold start',
   '',
-  'Module initialisation in cookie mode, median of 20 fresh processes per bundle: wall time minus the median of 20 `node -e 0`, and the `require()` time measured inside the process. "One file" is our handler built without the esbuild plugin that puts @architect/functions in `architect-functions.cjs` (the build before this change).',
+  `Module initialisation in cookie mode, median of ${SAMPLES.coldRuns} fresh processes per bundle: wall time minus the median of ${SAMPLES.coldRuns} \`node -e 0\`, and the \`require()\` time measured inside the process. "One file" is our handler built without the esbuild plugin that puts @architect/functions in \`architect-functions.cjs\` (the build before this change).`,
   '',
   '| route | ours KB | one file KB | baseline KB | ours wall − bare ms | baseline wall − bare ms | ours / baseline | ours require ms | one file require ms | baseline require ms | ours / baseline | one file / baseline |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -291,7 +296,7 @@ let lines = [
   '',
   `A bound session's page view also checks its bound cookie (one MAC the first time a warm Lambda sees it, a lookup after), and its cookie carries the device's public key: warm GET / signed in and bound runs at ${rows.filter(r => r.case.startsWith('GET / signed in, bound')).map(r => `${(r.ours.perSecond / (rows.find(u => u.mode === r.mode && u.case.startsWith('GET / signed in (')) ?? r).ours.perSecond).toFixed(2)}× the throughput of signed in and unbound (${r.mode} mode)`).join(', ')}.`,
   '',
-  'A refresh, warm, in the same worker, timed call by call from the orchestrator (so each figure includes the same message round trip), median of 200: the challenge (`403`), the signed answer (`200`, spending the challenge: one PutItem), and a bound GET / between them for scale.',
+  `A refresh, warm, in the same worker, timed call by call from the orchestrator (so each figure includes the same message round trip), median of ${SAMPLES.refreshes}: the challenge (\`403\`), the signed answer (\`200\`, spending the challenge: one PutItem), and a bound GET / between them for scale.`,
   '',
   '| mode | refresh: challenge ms | refresh: answer ms | GET / bound ms | answer / GET / |',
   '|---|---|---|---|---|',
@@ -304,5 +309,6 @@ let lines = [
   `A signed-in user with a count: the Set-Cookie header is ${cookieBytes.cookie} bytes in cookie mode and ${cookieBytes.table} bytes in table mode.`,
   '',
 ]
-writeFileSync(`${root}bench/results.md`, lines.join('\n'))
+if (QUICK) lines.unshift('(npm run bench -- --quick: a fraction of the samples; bench/results.md is left as it was)', '')
+else writeFileSync(`${root}bench/results.md`, lines.join('\n'))
 console.log(lines.join('\n'))

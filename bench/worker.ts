@@ -1,7 +1,7 @@
 // One warm "Lambda container" for the benchmark: loads built handlers (ours and the baseline) in
 // this process and answers the orchestrator (bench/run.ts) over stdin/stdout, one JSON line each.
 //   { op: 'call', handler, event }        → { response }
-//   { op: 'bench', tasks: [{ name, handler, event }] } → { results: [{ name, p50, p99, perSecond }] }
+//   { op: 'bench', tasks: [{ name, handler, event }], ms } → { results: [{ name, p50, p99, perSecond }] }
 import { Console } from 'node:console'
 import { createWriteStream } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -11,7 +11,7 @@ import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2
 
 type Handler = (event: Event) => Promise<Response>
 interface Task { name: string, handler: string, event: Event }
-type Message = { op: 'call', handler: string, event: Event } | { op: 'bench', tasks: Task[] }
+type Message = { op: 'call', handler: string, event: Event } | { op: 'bench', tasks: Task[], ms: number }
 
 // stdout carries the replies. The handlers' log lines are written, as on Lambda, but to nowhere.
 const sink = new Console(createWriteStream('/dev/null'))
@@ -35,11 +35,12 @@ function suiteOf (tasks: Task[], time: number): Bench {
   return suite
 }
 
-async function bench (tasks: Task[]) {
+/** Runs each task for `ms` milliseconds */
+async function bench (tasks: Task[], ms: number) {
   // A discarded first pass warms up everything these calls touch (in table mode, Sandbox's
   // DynamoDB too), so the first task measured is not penalised for going first
-  await suiteOf(tasks, 300).run()
-  let suite = suiteOf(tasks, 1500)
+  await suiteOf(tasks, Math.min(300, ms)).run()
+  let suite = suiteOf(tasks, ms)
   await suite.run()
   return suite.tasks.map(task => {
     let result = task.result
@@ -53,6 +54,6 @@ for await (let line of createInterface({ input: process.stdin })) {
   let message = JSON.parse(line) as Message
   let reply = message.op === 'call'
     ? { response: await handler(message.handler)(message.event) }
-    : { results: await bench(message.tasks) }
+    : { results: await bench(message.tasks, message.ms) }
   process.stdout.write(JSON.stringify(reply) + '\n')
 }
