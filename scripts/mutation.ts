@@ -1,4 +1,4 @@
-// npm run test:mutation [-- <file>...] [--unit]
+// npm run test:mutation [-- <file>...] [--unit] [--force]
 // Mutation testing of the session wrapper with Stryker: it makes hundreds of small changes to a file
 // (a `<` for a `<=`, a condition dropped, a string emptied) and runs the tests that reach that file
 // against each one. A change no test notices is a gap in the tests. Each file runs its unit tests,
@@ -8,11 +8,14 @@
 // With file names (`config`, `session`...), only those; `session:1-150` only those lines (a long
 // file can run in parts, side by side), and `session:172,303` only those two (the survivors' lines,
 // after new tests). With --unit, only the unit tests of the files they reach, failing below 90%
-// (.ci/run runs that part). Scores go in docs/testing.md. Each mutant's result is written as it
-// comes, to reports/mutation/<file>/: `grep -l Survived reports/mutation/*/*.json`.
+// (.ci/run runs that part), and only the files whose fingerprint (scripts/lib/mutation-record.ts)
+// differs from their last passing run's; --force runs them all. Scores go in docs/testing.md.
+// Each mutant's result is written as it comes, to reports/mutation/<file>/:
+// `grep -l Survived reports/mutation/*/*.json`.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Stryker } from '@stryker-mutator/core'
 import type { MutantResult, PartialStrykerOptions } from '@stryker-mutator/api/core'
+import { fingerprintOf, readRecord, writeRecord } from './lib/mutation-record.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const BREAK = 90
@@ -67,6 +70,7 @@ const UNIT_LEVEL = [ 'session/config.ts', 'session/secrets.ts', 'session/data.ts
 
 const args = process.argv.slice(2)
 const unitOnly = args.includes('--unit')
+const force = args.includes('--force')
 const chosen = args.filter(arg => !arg.startsWith('--')).map(arg => arg.split(':'))
 const shortName = (name: string) => name.replace(/^session\//, '').replace(/\.ts$/, '')
 /** The lines asked for, if only some of this file's */
@@ -93,7 +97,7 @@ function commandFor ({ unit, integration, tableOnly }: Target): string {
   return steps.join(' && ')
 }
 
-interface Score { file: string, mutants: number, killed: number, survived: number, disabled: number, score: number, minutes: number }
+interface Score { file: string, mutants: number, killed: number, survived: number, disabled: number, score: number, minutes: number, recorded?: string }
 
 function scoreOf (file: string, results: MutantResult[], minutes: number): Score {
   let counted = results.filter(r => [ 'Killed', 'Timeout', 'Survived', 'NoCoverage' ].includes(r.status))
@@ -102,8 +106,18 @@ function scoreOf (file: string, results: MutantResult[], minutes: number): Score
 }
 
 let scores: Score[] = []
+let record = readRecord()
 for (let name of names) {
   let lines = linesOf(name)
+  let source = `src/shared/${name}`
+  // Only a whole file's unit-level run is remembered
+  let fingerprint = unitOnly && !lines ? await fingerprintOf(source, TARGETS[name].unit.map(file => `test/unit/${file}.test.ts`), commandFor(TARGETS[name])) : undefined
+  let last = record[name]
+  if (fingerprint && !force && last?.fingerprint === fingerprint) {
+    console.log(`\n${source}: nothing its unit tests load has changed since its run on ${last.date} (${last.score.toFixed(1)}%), so it does not run again (--force runs it)`)
+    scores.push({ file: source, mutants: last.mutants, killed: 0, survived: 0, disabled: 0, score: last.score, minutes: 0, recorded: last.date })
+    continue
+  }
   // `172,235-240` is line 172 and lines 235 to 240, as Stryker writes them: `file:172-172`...
   let ranges = lines?.split(',').map(range => range.includes('-') ? range : `${range}-${range}`)
   let file = `src/shared/${name}${lines ? `:${lines}` : ''}`
@@ -126,10 +140,17 @@ for (let name of names) {
   console.log(`\n${file}: ${options.commandRunner?.command}`)
   let started = Date.now()
   let results = await new Stryker(options).runMutationTest()
-  scores.push(scoreOf(file, results, (Date.now() - started) / 60_000))
+  let score = scoreOf(file, results, (Date.now() - started) / 60_000)
+  scores.push(score)
+  if (fingerprint && score.score >= BREAK) {
+    record[name] = { fingerprint, score: Math.round(score.score * 10) / 10, mutants: score.mutants, date: new Date().toISOString().slice(0, 10) }
+    writeRecord(record)
+  }
 }
 
-let rows = scores.map(s => `| \`${s.file}\` | ${s.mutants} | ${s.killed} | ${s.survived} | ${s.disabled} | ${s.score.toFixed(1)}% | ${s.minutes.toFixed(1)} |`)
+let rows = scores.map(s => s.recorded
+  ? `| \`${s.file}\` | ${s.mutants} | not run: unchanged since ${s.recorded} | | | ${s.score.toFixed(1)}% | 0 |`
+  : `| \`${s.file}\` | ${s.mutants} | ${s.killed} | ${s.survived} | ${s.disabled} | ${s.score.toFixed(1)}% | ${s.minutes.toFixed(1)} |`)
 let table = [ '| file | mutants | killed | survived | disabled (equivalent) | score | minutes |', '|---|---|---|---|---|---|---|', ...rows ].join('\n')
 console.log(`\n${table}`)
 
