@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEventV2 as Event, APIGatewayProxyStructuredResultV2 as Response } from 'aws-lambda'
 import { authenticator, type Authenticator, type Bend, type CreationOptions, type RequestOptions } from './authenticator.ts'
 import { JSON_HEADERS, type Visitor } from './browser-like.ts'
-import { event } from './lambda.ts'
+import { rawPost } from './lambda.ts'
 import type { Route } from './warm-lambda.ts'
 
 export { authenticator }
@@ -30,13 +30,14 @@ export function routeOf (path: string): Route {
 
 /**
  * A client of handlers called directly (`call` runs a route with an event) that keeps the cookies
- * they set, like a browser: `cookie()` is what it sends, `name=value` pairs joined by `; `
+ * they set, like a browser: `cookie()` is what it sends, `name=value` pairs joined by `; `, and
+ * `post` sends a body of JSON text as it is, even one that is not JSON
  */
-export function askHandlers (call: (route: Route, event: Event) => Promise<Response>, cookie = ''): Ask & { cookie (): string } {
+export function askHandlers (call: (route: Route, event: Event) => Promise<Response>, cookie = ''): Ask & { cookie (): string, post (path: string, text: string): ReturnType<Ask> } {
   let jar = new Map(cookie.split('; ').filter(Boolean).map(pair => [ pair.slice(0, pair.indexOf('=')), pair ]))
   let sent = () => [ ...jar.values() ].join('; ')
-  let ask = async (path: string, body: object) => {
-    let response = await call(routeOf(path), event({ method: 'POST', path, cookie: sent() || undefined, json: body }))
+  let post = async (path: string, text: string) => {
+    let response = await call(routeOf(path), rawPost(path, text, 'application/json', sent() || undefined))
     for (let header of response.cookies ?? []) {
       let pair = header.split(';')[0]
       let name = pair.slice(0, pair.indexOf('='))
@@ -45,7 +46,8 @@ export function askHandlers (call: (route: Route, event: Event) => Promise<Respo
     }
     return { status: Number(response.statusCode), body: JSON.parse(String(response.body)) as Record<string, unknown> }
   }
-  return Object.assign(ask, { cookie: sent })
+  let ask = (path: string, body: object) => post(path, JSON.stringify(body))
+  return Object.assign(ask, { cookie: sent, post })
 }
 
 // The passkey each test name signed up with, so that the next sign-in under that name uses it
