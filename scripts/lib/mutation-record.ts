@@ -4,8 +4,8 @@
 // themselves, the command that runs them or the installed packages change. The fingerprint is a
 // hash of exactly those: esbuild follows the imports (the same bundler the handlers are built
 // with), so a change anywhere in what the tests reach counts, and a change elsewhere does not.
-// Not followed: files a test reads as data (secrets.test.ts scans the repository for secrets),
-// which can change which test kills a mutant but not, for these files, whether one does.
+// Not counted: files a test reads as data (secrets.test.ts scans the repository for committed
+// secrets) and the Node.js version: a change to those alone re-runs nothing.
 // The record is committed (test/mutation-record.json): a passing run on any machine writes it.
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
