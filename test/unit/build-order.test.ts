@@ -1,9 +1,10 @@
-// esbuild.config.js builds @architect/functions into `architect-functions.cjs` beside each handler.
+// esbuild.config.js builds @architect/functions into `architect-functions.cjs` beside each handler,
+// once for all the handlers the plugin compiles together.
 // Sandbox serves a handler as soon as its file exists, so that file must be there first: a
 // table-mode request in between answered 503 (the store could not require it). It also writes a
 // package.json beside each handler, so that an app with `"type": "module"` loads it as CommonJS.
 import test from 'tape'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
@@ -44,5 +45,21 @@ test('in an app whose package.json says "type": "module", the built handler stil
   }
   finally {
     rmSync(app, { recursive: true, force: true })
+  }
+})
+
+test('architect-functions.cjs is built once for handlers built together, and again for other options', async t => {
+  let out = mkdtempSync(join(tmpdir(), 'build-once-'))
+  let build = (route: string, options: BuildOptions = {}) => esbuild.build({ ...config, ...options, entryPoints: [ join(root, `src/http/${route}/index.ts`) ], bundle: true, platform: 'node', format: 'cjs', outfile: join(out, route, 'index.js'), logLevel: 'silent' })
+  let fileOf = (route: string) => readFileSync(join(out, route, 'architect-functions.cjs'), 'utf8')
+  try {
+    // As the plugin compiles a project: every handler at once
+    await Promise.all([ build('post-count'), build('get-index') ])
+    t.equal(fileOf('get-index'), fileOf('post-count'), 'two handlers built together get the same file')
+    await build('post-cart', { minify: false })
+    t.ok(fileOf('post-cart').length > fileOf('post-count').length, 'a handler built with other options (not minified) gets a build of its own, not the first one')
+  }
+  finally {
+    rmSync(out, { recursive: true, force: true })
   }
 })
