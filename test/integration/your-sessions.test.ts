@@ -258,10 +258,10 @@ test('hostile bodies to the session and passkey routes, signed in or not: a 4xx 
   // event as rawPost builds it, and that each route's bundle answers there as it does warm.
   // Sandbox reads every route's body the same way, so each route gets one body and each body two
   // or three routes, signed in for every other request: every body meets Sandbox both signed in
-  // and not (7 is odd). All 105 pairs took 40 s of a mode's run, these 15 take 5. A 4xx changes
-  // nothing, so a browser goes on from request to request; after anything else, a signed-out one
-  // is replaced, and a signed-in one signs in again only if that answer signed it out ("sign out
-  // everywhere")
+  // and not (7 is odd). With all 105 pairs, this test took 44 s of a mode's run; now 12 to 14.
+  // A 4xx changes nothing, so a browser goes on from request to request; after anything else, a
+  // signed-out one is replaced, and a signed-in one signs in again only if that answer signed it
+  // out ("sign out everywhere")
   let { device } = await account()
   let browsers: Record<'signed in' | 'signed out', Visitor | null> = { 'signed in': null, 'signed out': null }
   for (let [ i, route ] of routes.entries()) {
