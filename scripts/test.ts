@@ -37,15 +37,15 @@ function copyOfProject (): string {
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
 const tape = (files: string) => `${bin('tape')} '${files}' | ${bin('tap-spec')}`
 
-// The unit tests and the deploy check build the app into the project's `.build` too, so they run
-// in cookie mode's lane, before its Sandbox starts; the checks that build nothing go in the other
+// The unit tests build the app into the project's `.build` too (verify-deploy.test.ts runs the
+// whole deploy check, npm run verify:deploy), so they run in cookie mode's lane, before its Sandbox
+// starts; the checks that build nothing go in the other
 let copy = copyOfProject()
 const lanes: Lane[] = [
   {
     name: 'cookie mode',
     steps: [
       { name: 'unit tests', command: tape('test/unit/**/*.test.ts') },
-      { name: 'deploy check', command: 'node scripts/verify-deploy.ts' },
       { name: 'integration tests', command: tape('test/integration/**/*.test.ts'), env: { ARC_SESSION_TABLE_NAME: 'jwe' } },
       { name: 'browser tests', command: 'node scripts/e2e.ts --if-browser --mode=cookie' },
     ],

@@ -79,17 +79,26 @@ test('mode variables that disagree are a problem for every Lambda, with the comm
   t.deepEqual(checkModeVariables(await withVariables({ SESSION_TABLE_NAME: 'session' }), 'production'), [], 'the guide\'s variable alone is fine')
 })
 
-test('npm run verify:deploy reads the stages\' variables from SSM when it can, and fails on a stage whose mode variables disagree', async t => {
-  let ssm = await fakeSsm({ '/arc-sessions/production/SESSION_TABLE_NAME': 'jwe', '/arc-sessions/production/ARC_SESSION_TABLE_NAME': 'session' })
+// npm test runs the whole deploy check only here: production's variables agree, so its template
+// must pass every check, while staging's disagree and must fail
+test('npm run verify:deploy reads the stages\' variables from SSM when it can: a stage whose mode variables disagree fails, the real template passes every check', async t => {
+  let ssm = await fakeSsm({
+    '/arc-sessions/staging/SESSION_TABLE_NAME': 'jwe', '/arc-sessions/staging/ARC_SESSION_TABLE_NAME': 'session',
+    '/arc-sessions/production/SESSION_TABLE_NAME': 'session',
+  })
   let child = spawn(process.execPath, [ 'scripts/verify-deploy.ts' ], { cwd: root, env: { ...process.env, ...ssm.env }, stdio: [ 'ignore', 'pipe', 'inherit' ] })
   let output = ''
   child.stdout.on('data', chunk => { output += String(chunk) })
   let code = await new Promise(resolve => child.on('close', resolve))
   await ssm.close()
+  let [ staging, production ] = output.split('\nproduction:')
   t.equal(code, 1, 'it exits 1')
-  t.match(output, /production's variables: read from SSM, as arc deploy reads them/, 'it read production\'s variables')
-  t.match(output, /PROBLEM: GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe"/, 'and names the problem')
-  t.doesNotMatch(output.slice(0, output.indexOf('production:')), /PROBLEM/, 'staging, which has no variables, passes')
+  t.match(staging, /staging's variables: read from SSM, as arc deploy reads them/, 'it read staging\'s variables')
+  t.match(staging, /PROBLEM: GetIndexHTTPLambda: ARC_SESSION_TABLE_NAME is "session" but SESSION_TABLE_NAME is "jwe"/, 'and names the problem')
+  t.match(production, /production's variables: read from SSM/, 'it read production\'s variables')
+  t.doesNotMatch(production, /PROBLEM/, 'production, whose variables agree, has no problem')
+  t.match(production, /ok: session table of its own .*no source maps, SESSION_TABLE_NAME reaches every Lambda/, 'and passes every check, its bundles loaded')
+  t.match(production, /ok: API Gateway throttles POST \/passkeys\/register\/options at 10\/s \(burst 20\)/, 'the route throttling among them')
 })
 
 test('the table-access plugin gives each function a role of its own, with only its code\'s item actions on each of the app\'s tables; other tables keep Architect\'s grant', async t => {
