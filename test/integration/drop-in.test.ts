@@ -1,7 +1,7 @@
 // The wrapper drops into an existing JavaScript Architect app, as the README's "Use it in your
 // app" says. This reads that section's steps (its code blocks), follows them in a new app in a
 // temporary folder, with a real `npm install` from the registry, type-checks it, starts Sandbox
-// there and checks both the app's old `.mjs` route and a session in the mode under test.
+// there and checks both the app's old `.mjs` route and a session, in each mode.
 // Without the registry it prints one line and skips, unless DROP_IN_REQUIRED is set (CI sets it).
 import test from 'tape'
 import { execFileSync, spawn } from 'node:child_process'
@@ -9,7 +9,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sandbox from '@architect/sandbox'
-import { root, mode, base, stopSandbox } from '../helpers/sandbox.ts'
+import { root, base, stopSandbox } from '../helpers/sandbox.ts'
+import { modeOf } from '../../src/shared/session/config.ts'
 import { randomSecret } from '../helpers/secrets.ts'
 
 /** The fenced code blocks of the README's "Use it in your app", in order, with their language */
@@ -98,23 +99,37 @@ if (online) {
     t.equal(await run('npx', [ 'tsc', '--noEmit', '-p', '.' ], app), '', 'npx tsc --noEmit reports nothing')
   })
 
-  test(`in ${mode} mode: the old .mjs route answers as before, and the new route keeps a session`, async t => {
-    // (one Sandbox to a process: the app's own, which the files before this one used, ends first)
-    await stopSandbox()
-    t.ok(await sandbox.start({ cwd: app, quiet: true }), `Sandbox started in ${app}`)
-    let hello = await fetch(`${base}/hello`)
-    t.equal(hello.status, 200, 'GET /hello, the JavaScript route: 200')
-    t.equal(await hello.text(), 'hello from JavaScript', 'with its own body')
-    t.equal(hello.headers.get('cache-control'), 'public, max-age=60', 'and its own headers')
+  // Both modes, whichever mode this run is in: only these last steps depend on it, so npm test runs
+  // this file in cookie mode's lane alone (scripts/test.ts), and installs from the registry once.
+  // Sandbox gives each Lambda the mode in this process's ARC_SESSION_TABLE_NAME when it calls it.
+  for (let tableName of [ 'jwe', 'session' ]) {
+    let appMode = modeOf({ ARC_SESSION_TABLE_NAME: tableName })
+    test(`in ${appMode} mode: the old .mjs route answers as before, and the new route keeps a session`, async t => {
+      // (one Sandbox to a process: the app's own, which the files before this one used, ends first)
+      await stopSandbox()
+      let runMode = process.env.ARC_SESSION_TABLE_NAME
+      process.env.ARC_SESSION_TABLE_NAME = tableName
+      try {
+        t.ok(await sandbox.start({ cwd: app, quiet: true }), `Sandbox started in ${app}`)
+        let hello = await fetch(`${base}/hello`)
+        t.equal(hello.status, 200, 'GET /hello, the JavaScript route: 200')
+        t.equal(await hello.text(), 'hello from JavaScript', 'with its own body')
+        t.equal(hello.headers.get('cache-control'), 'public, max-age=60', 'and its own headers')
 
-    let first = await fetch(`${base}/`)
-    let setCookie = first.headers.getSetCookie()[0] ?? ''
-    t.match(setCookie, /^_idx=[^;]{20,}; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/, 'a real session cookie')
-    t.deepEqual(await first.json(), { visits: 1, mode }, 'the first visit')
-    let second = await fetch(`${base}/`, { headers: { cookie: setCookie.split(';')[0] } })
-    t.deepEqual(await second.json(), { visits: 2, mode }, 'the second visit reads the session the first one wrote')
-    t.ok(await sandbox.end(), 'Sandbox ended')
-  })
+        let first = await fetch(`${base}/`)
+        let setCookie = first.headers.getSetCookie()[0] ?? ''
+        t.match(setCookie, /^_idx=[^;]{20,}; Max-Age=604800; Path=\/; HttpOnly; SameSite=Lax$/, 'a real session cookie')
+        t.deepEqual(await first.json(), { visits: 1, mode: appMode }, 'the first visit')
+        let second = await fetch(`${base}/`, { headers: { cookie: setCookie.split(';')[0] } })
+        t.deepEqual(await second.json(), { visits: 2, mode: appMode }, 'the second visit reads the session the first one wrote')
+        t.ok(await sandbox.end(), 'Sandbox ended')
+      }
+      finally {
+        if (runMode === undefined) delete process.env.ARC_SESSION_TABLE_NAME
+        else process.env.ARC_SESSION_TABLE_NAME = runMode
+      }
+    })
+  }
 
   test('remove the app', t => {
     rmSync(app, { recursive: true, force: true })
