@@ -42,11 +42,14 @@ const SHORT_WORD_BITS = Math.log2(SHORT_WORDS.size)
 const SEPARATOR = /^[-_.+/:,;!?#*&]/
 
 // Walks a person types without thinking, either way round: keyboard rows, and columns. A walk
-// with shift held ("1qaz!QAZ") is the same walk.
+// with shift held ("1qaz!QAZ") is the same walk. The walks are one text, a line break between
+// each, so that one search finds a stretch in any of them: no stretch spans two, as a key with
+// white space is refused before its patterns are read.
 const SHIFTED: Record<string, string> = { '!': '1', '@': '2', '#': '3', $: '4', '%': '5', '^': '6', '&': '7', '*': '8', '(': '9', ')': '0' }
 const unshifted = (text: string) => text.toLowerCase().replace(/[!@#$%^&*()]/g, c => SHIFTED[c])
 const KEYBOARD_WALKS = [ '1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/', 'zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0' ]
   .flatMap(walk => [ walk.repeat(4), [ ...walk.repeat(4) ].reverse().join('') ]) // (round and round)
+  .join('\n')
 // A date (2026-11-30, 20261130, 30/11/2026), and a time after it (T07:06:09.123Z, T070609)
 const DATE = /^(?:(?:19|20)\d\d([-/.]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])([-/.])(?:0[1-9]|1[0-2])\2(?:19|20)\d\d)/
 const MONTH = /^(?:19|20)\d\d[-/.](?:0[1-9]|1[0-2])$/
@@ -85,9 +88,7 @@ function patternLength (key: string, plain: string, start: number): number {
   // A walk is typed in one case (with shift held, or not): in mixed case, walks turn up by chance
   let rest = plain.slice(start)
   let oneCase = (end: number) => !/[a-z]/.test(key.slice(start, end)) || !/[A-Z]/.test(key.slice(start, end))
-  for (let walk of KEYBOARD_WALKS) {
-    for (let end = 1; end <= rest.length && walk.includes(rest.slice(0, end)) && oneCase(start + end); end++) longest = Math.max(longest, end)
-  }
+  for (let end = 1; end <= rest.length && KEYBOARD_WALKS.includes(rest.slice(0, end)) && oneCase(start + end); end++) longest = Math.max(longest, end)
   // One character at a time; past the key's end, charCodeAt gives NaN
   let step = key.charCodeAt(start + 1) - key.charCodeAt(start)
   if (Math.abs(step) <= 1) {
@@ -150,9 +151,10 @@ function doubledBits (key: string, perChar: number): number {
   for (let unit = 1; unit <= 4; unit++) {
     let units = Array.from({ length: Math.floor(plain.length / (2 * unit)) }, (_, n) => plain.slice(2 * unit * n, 2 * unit * n + unit))
     let doubled = units.length >= 2 && units.every((text, n) => plain.startsWith(text, 2 * unit * n + unit))
+    if (!doubled) continue
     // (what is left at the end, shorter than a pair, costs what it costs)
     let once = units.join('') + plain.slice(2 * unit * units.length)
-    if (doubled) cheapest = Math.min(cheapest, PATTERN_BITS + patternBits(once, perChar))
+    cheapest = Math.min(cheapest, PATTERN_BITS + patternBits(once, perChar))
   }
   return cheapest
 }
