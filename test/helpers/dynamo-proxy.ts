@@ -35,8 +35,11 @@ export interface DynamoProxy {
   set (faults: DynamoFaults): void
   /** The operations seen so far (GetItem, PutItem...; `GetItem on account` on a table other than the session table), throttled ones included; a read that may be stale says so */
   calls (): string[]
-  /** Holds the next call of `operation` at the proxy until released: a request paused mid-flight */
-  hold (operation: string): Held
+  /**
+   * Holds the next call named so at the proxy until released: a request paused mid-flight. The
+   * name is the one `calls()` gives: `PutItem` on the session table, `PutItem on activity` on another.
+   */
+  hold (call: string): Held
   close (): Promise<void>
 }
 
@@ -68,7 +71,8 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     // (Sandbox's physical names end in the logical one: arc-sessions-staging-account)
     // (BatchWriteItem names its table in RequestItems)
     let table = String(sent.TableName ?? Object.keys(sent.RequestItems ?? {})[0]).split('-').at(-1)
-    seen.push(`${stale ? 'GetItem (eventually consistent)' : operation}${table === 'session' ? '' : ` on ${table}`}`)
+    let name = `${operation}${table === 'session' ? '' : ` on ${table}`}`
+    seen.push(stale ? name.replace(operation, 'GetItem (eventually consistent)') : name)
     // A call meets the faults in force when it arrives, even if the test has moved on by the time
     // its delay is over (the handler gave up on it; it must not land late)
     let { delayMs, throttleWith = 'ProvisionedThroughputExceededException' } = faults
@@ -80,9 +84,9 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     if (invalid && faults.invalidWrites) faults.invalidWrites--
     let lost = (operation === 'PutItem' || operation === 'DeleteItem') && Boolean(faults.loseAnswers)
     if (lost && faults.loseAnswers) faults.loseAnswers--
-    let held = holds.get(operation)
+    let held = holds.get(name)
     if (held) {
-      holds.delete(operation)
+      holds.delete(name)
       held.arrived()
       await held.released
     }
@@ -112,11 +116,11 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     port: address.port,
     set: next => { faults = { ...next } },
     calls: () => [ ...seen ],
-    hold (operation) {
+    hold (call) {
       let arrived = () => {}
       let release = () => {}
       let reached = new Promise<void>(resolve => { arrived = resolve })
-      holds.set(operation, { arrived, released: new Promise<void>(resolve => { release = resolve }) })
+      holds.set(call, { arrived, released: new Promise<void>(resolve => { release = resolve }) })
       return { arrived: reached, release }
     },
     close: () => new Promise(resolve => {

@@ -139,26 +139,50 @@ test(`a session ended everywhere cannot re-issue itself through "sign out everyw
 })
 
 if (mode === 'cookie') {
-  test('cookie mode: a "sign out everywhere else" write that lands late cannot move the time back', async t => {
-    let t0 = Date.now()
+  /** An account signed in on two devices at `t0`, each through a warm Lambda of its own */
+  async function signedInTwice (t: test.Test, label: string, t0: number) {
     let device = authenticator(EVENT_ORIGIN)
-    let name = uniqueName('Late')
+    let name = uniqueName(label)
     let [ first, second ] = [ lambda(), lambda() ]
     t.equal((await signUp(askHandlers(callsOf(first, t0)), device, name)).status, 200, 'signed up')
     let here = askHandlers(callsOf(first, t0))
     await signIn(here, device)
     let there = askHandlers(callsOf(second, t0))
     await signIn(there, device)
+    return { name, first, second, here, there }
+  }
 
+  test('cookie mode: a "sign out everywhere else" write that lands late cannot move the time back', async t => {
+    let t0 = Date.now()
+    let { name, first, second, here, there } = await signedInTwice(t, 'Late', t0)
+
+    // Its write of the time, on the session table (the activity event's comes first, on its own table)
     let held = proxy.hold('PutItem')
-    let late = askHandlers(callsOf(first, t0 + 5000), here.cookie())('/logout/others', {})
+    let asking = askHandlers(callsOf(first, t0 + 5000), here.cookie())
+    let late = asking('/logout/others', {})
     await held.arrived
     let everywhere = await askHandlers(callsOf(second, t0 + 6000), there.cookie())('/logout/everywhere', {})
     t.equal(everywhere.status, 200, 'while one device\'s "everywhere else" (at 5 s) is held in the network, another signs out everywhere (at 6 s)')
     held.release()
-    await late
+    // A condition that finds a later time there is no failure: the later time ends the others too
+    t.equal((await late).status, 200, 'the held request answers 200, not a 5xx')
     t.equal((await getRow(`signed-out:${name.toLowerCase()}`))?._before, t0 + 6000, 'the held write lands after it, and the time stays 6 s')
     t.equal(await userOn(here.cookie(), t0 + 7000), null, 'so the device that ended the others at 5 s is signed out too')
+    t.equal(await userOn(asking.cookie(), t0 + 7000), null, 'and so is the cookie the held request re-issued, signed in from 5 s')
+  })
+
+  test('cookie mode: a "sign out everywhere" whose write DynamoDB refuses answers 503, and claims nothing', async t => {
+    let t0 = Date.now()
+    let { name, first, here, there } = await signedInTwice(t, 'Refused', t0)
+
+    // Every PutItem refused: the "signed out before" time cannot be written (nor the activity
+    // event, which is recorded only where it can be)
+    proxy.set({ invalidWrites: Infinity })
+    let everywhere = await askHandlers(callsOf(first, t0 + 1000), here.cookie())('/logout/everywhere', {})
+    proxy.set({})
+    t.deepEqual([ everywhere.status, everywhere.body.error ], [ 503, 'Sessions are unavailable right now; try again shortly' ], '503 with a message: nothing says the others ended')
+    t.equal(await getRow(`signed-out:${name.toLowerCase()}`), undefined, 'no time was recorded')
+    t.deepEqual(await userOn(there.cookie(), t0 + 2000), { name }, 'and the other device is still signed in, as the answer said')
   })
 }
 
@@ -195,7 +219,7 @@ test(`a count that lands while a sign-in is under way does not leave the browser
   let options = await browser('/passkeys/login/options', {})
   let cookie = browser.cookie()
   // The sign-in has read the session and checked the passkey; it is held as it counts the use
-  let held = proxy.hold('UpdateItem')
+  let held = proxy.hold('UpdateItem on passkey')
   let signingIn = signing.call('post-passkeys-login', event({ method: 'POST', path: '/passkeys/login', cookie, json: device.get(options.body as unknown as RequestOptions) }))
   await held.arrived
   let counted = await counting.call('post-count', event({ method: 'POST', path: '/count', cookie, json: { by: 1 } }))
