@@ -44,7 +44,7 @@ const TARGETS: Record<string, Target> = {
   'session/clock.ts': { unit: [], integration: [ 'expiry-edges' ] },
   'session/revocations.ts': { unit: [], integration: [ 'fourth-review', 'your-sessions', 'dynamodb-costs' ] },
   'session/recent.ts': { unit: [ 'recent' ], integration: [] },
-  'session/deadline.ts': { unit: [ 'table-store' ], integration: [ 'deadlines', 'faults' ] },
+  'session/deadline.ts': { unit: [ 'table-store' ], integration: [ 'deadlines', 'faults', 'logs' ] },
   'session/owners.ts': { unit: [], integration: [ 'your-sessions', 'fourth-review', 'dynamodb-costs' ] },
   'session/binding.ts': { unit: [ 'config' ], integration: [ 'device-binding', 'dynamodb-costs' ] },
   // Beside the wrapper: passkey sign-up and sign-in
