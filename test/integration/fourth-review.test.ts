@@ -3,6 +3,7 @@
 // memory or by a write held in the network, sessions from before owners existed, names that
 // normalise into keys too long to store, and an account's sessions past one page of a Query.
 import test from 'tape'
+import { createHash } from 'node:crypto'
 import { visitor, JSON_HEADERS, type Visitor } from '../helpers/browser-like.ts'
 import { event } from '../helpers/lambda.ts'
 import { askHandlers, askOver, authenticator, SANDBOX_ORIGIN, EVENT_ORIGIN, signIn, signUp, uniqueName } from '../helpers/passkeys.ts'
@@ -27,10 +28,18 @@ test(`a captured sign-in cookie cannot answer its challenge a second time, even 
   await owner.post('/logout', {}, JSON_HEADERS)
 
   let browser = visitor()
+  let asked = Date.now()
   let options = await browser.post('/passkeys/login/options', {}, JSON_HEADERS)
+  let answered = Date.now()
   let captured = browser.cookie
   let answer = device.get(options.json<RequestOptions>())
   t.equal((await browser.post('/passkeys/login', answer, JSON_HEADERS)).status, 200, 'the victim signs in')
+  // Spent on the server: a row named by the challenge's hash (it holds no challenge), which
+  // DynamoDB sweeps when the challenge would have expired (5 minutes after the options, CEREMONY_SECONDS)
+  let marker = await getRow(`challenge:${createHash('sha256').update(options.json<RequestOptions>().challenge).digest('base64url')}`)
+  t.deepEqual(Object.keys(marker ?? {}).sort(), [ '_idx', '_ttl', '_write' ], 'its challenge is spent: a row named by its hash, holding nothing else')
+  let ttl = Number(marker?._ttl)
+  t.ok(ttl >= Math.ceil((asked + 300_000) / 1000) && ttl <= Math.ceil((answered + 300_000) / 1000), `kept until the challenge would have expired (_ttl ${ttl})`)
   await browser.post('/logout/everywhere', {}, JSON_HEADERS)
 
   let replay = await visitor(captured).post('/passkeys/login', answer, JSON_HEADERS)
