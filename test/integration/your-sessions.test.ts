@@ -97,6 +97,8 @@ if (mode === 'table') {
     await row(`no-handle-${now}`, {})
     await row(`other-stage-${now}`, { _handle: 'otherstagehandle', _aud: 'arc-sessions/production' })
     await row(`expired-${now}`, { _handle: 'expiredhandle000', _renewed: now - 8 * 24 * 3600 * 1000, _since: now - 8 * 24 * 3600 * 1000 })
+    // Past its `_ttl`, though DynamoDB has not swept it yet (it sweeps within days, not at once)
+    await row(`unswept-${now}`, { _handle: 'unsweptrowhandle', _ttl: Math.floor(now / 1000) - 60 })
     let list = await listOf(browser)
     t.equal(list.sessions.length, 1, 'one session: this one')
     t.ok(list.sessions.every(s => typeof s.handle === 'string' && s.current), 'and nothing else')
