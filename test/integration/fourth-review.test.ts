@@ -218,6 +218,27 @@ test(`ending an account's other sessions reads every page of the Query (${mode} 
   t.notEqual(await userOn(asker.cookie(), t0 + 2000), null, 'and the one that asked is not')
 })
 
+if (mode === 'table') {
+  test('table mode: ending more sessions than one BatchWriteItem takes (25) ends every one', async t => {
+    let t0 = Date.now()
+    let calls = callsOf(lambda(), t0)
+    let device = authenticator(EVENT_ORIGIN)
+    let name = uniqueName('Many')
+    t.equal((await signUp(askHandlers(calls), device, name)).status, 200, 'signed up')
+    let keeper = askHandlers(calls)
+    await signIn(keeper, device)
+    // 30 more sessions of the account, as the wrapper writes their rows
+    let ids = Array.from({ length: 30 }, (_, n) => `many-${t0}-${n}`)
+    await Promise.all(ids.map((id, n) => putRow({
+      _idx: id, _secret: 'x', _ttl: Math.floor(t0 / 1000) + 3600, _renewed: t0, _since: t0, _version: 1,
+      _owner: name.toLowerCase(), _aud: 'arc-sessions/testing', _handle: `many${String(n).padStart(12, '0')}`,
+    })))
+    t.equal((await keeper('/logout/others', {})).status, 200, '"sign out everywhere else" with 30 other sessions: 200')
+    let rows = await Promise.all(ids.map(id => getRow(id)))
+    t.equal(rows.filter(row => row?._ended === true).length, 30, 'and each of the 30 is now the marker of a session ended from another device')
+  })
+}
+
 test(`a count that lands while a sign-in is under way does not leave the browser signed out (${mode} mode)`, async t => {
   let [ signing, counting ] = [ lambda(), lambda() ]
   let device = authenticator(EVENT_ORIGIN)
