@@ -19,6 +19,11 @@ export interface DynamoFaults {
   loseAnswers?: number
   /** Items per Query page, as DynamoDB's 1 MB pages cut a long answer: the rest needs LastEvaluatedKey */
   queryPage?: number
+  /**
+   * How many BatchWriteItems of more than one request to answer as DynamoDB does when short of
+   * capacity: the others written, the last handed back in UnprocessedItems, for the client to send again
+   */
+  unprocessed?: number
   /** A table (as `calls` names it: `activity`) whose every call is refused with a ValidationException */
   brokenTable?: string
 }
@@ -65,7 +70,7 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
     let body = Buffer.concat(await req.toArray() as Buffer[])
     let operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
     // Sandbox's DynamoDB always reads the latest write; the real one may not, unless asked to
-    let sent = JSON.parse(body.toString() || '{}') as { ConsistentRead?: boolean, TableName?: string, RequestItems?: Record<string, unknown> }
+    let sent = JSON.parse(body.toString() || '{}') as { ConsistentRead?: boolean, TableName?: string, RequestItems?: Record<string, unknown[]> }
     let stale = operation === 'GetItem' && sent.ConsistentRead !== true
     // Calls on the session table go by their operation alone; the others name their table too.
     // (Sandbox's physical names end in the logical one: arc-sessions-staging-account)
@@ -98,9 +103,25 @@ export async function dynamoProxy (target: number): Promise<DynamoProxy> {
       body = Buffer.from(JSON.stringify({ ...sent, Limit: faults.queryPage }))
       req.headers['content-length'] = String(body.length)
     }
+    // The last request of a batch, kept back from DynamoDB and handed back unprocessed
+    let [ batchTable, requests ] = Object.entries(sent.RequestItems ?? {})[0] ?? []
+    let keptBack = operation === 'BatchWriteItem' && Boolean(faults.unprocessed) && requests && requests.length > 1 ? requests.at(-1) : undefined
+    if (keptBack && faults.unprocessed) {
+      faults.unprocessed--
+      body = Buffer.from(JSON.stringify({ ...sent, RequestItems: { [String(batchTable)]: requests?.slice(0, -1) } }))
+      req.headers['content-length'] = String(body.length)
+    }
     let upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, answer => {
       // DynamoDB has done the write; the client never hears so
       if (lost) return void answer.resume().on('end', () => res.socket?.destroy())
+      if (keptBack) {
+        return void answer.toArray().then((chunks: Buffer[]) => {
+          let answered = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>
+          let text = JSON.stringify({ ...answered, UnprocessedItems: { [String(batchTable)]: [ keptBack ] } })
+          res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) })
+          res.end(text)
+        })
+      }
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(res)
     })
